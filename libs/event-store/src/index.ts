@@ -1,0 +1,15 @@
+export * from './core/event-store.port';
+export * from './core/event-store.errors';
+export * from './core/hash-chain';
+export * from './core/upcasters';
+export * from './core/append-validation';
+export * from './sql/sql-client';
+export * from './sql/sql-migrations';
+export * from './sql/pg.sql-client';
+export * from './sql/pglite.sql-client';
+export { SqlEventStore, createSqlEventStore, type SqlEventStoreOptions } from './adapters/sql/sql-event-store';
+export { createEmbeddedEventStore, type EmbeddedEventStoreOptions } from './adapters/embedded.event-store';
+export { createPostgresEventStore, type PostgresEventStoreOptions } from './adapters/postgres.event-store';
+export * from './audit/audit-export';
+export * from './command-handling/command-handler';
+export * from './command-handling/state-cache';
