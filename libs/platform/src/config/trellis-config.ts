@@ -1,0 +1,145 @@
+/**
+ * Process configuration from the environment (DESIGN.md §1 "Modes"). Parsed and validated once at
+ * start-up; a bad value stops the process with a message naming the variable and what it accepts.
+ */
+import * as path from 'node:path';
+import { assertSqlIdentifier } from '@trellis/event-store';
+
+/** `DATA_DIR=memory://`: embedded store in memory (tests, throw-away demos). */
+export const MEMORY_DATA_DIR = 'memory://';
+
+export type EventStoreMode = 'embedded' | 'postgres' | 'esdb';
+export type ReadStoreMode = 'embedded' | 'postgres';
+
+export interface TrellisConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly eventStore: EventStoreMode;
+  readonly readStore: ReadStoreMode;
+  /** Embedded database directory, or `memory://` for an in-memory database that keeps nothing. */
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  readonly eventStoreUrl?: string;
+  /** PostgreSQL schema holding the event log (and, by default, the read store). */
+  readonly dbSchema: string;
+  readonly redisUrl: string;
+  /** Key prefix for BullMQ in Redis (lets several deployments or test runs share one Redis). */
+  readonly queuePrefix: string;
+  readonly adminApiKey?: string;
+  readonly port: number;
+  readonly host: string;
+  /** Run the BullMQ processors in this process (the single-machine default). */
+  readonly runWorkers: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Maximum JSON request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Retries of a command after a revision conflict when the client sent no If-Match. */
+  readonly commandConflictRetries: number;
+  /** How long an Idempotency-Key is remembered. */
+  readonly idempotencyTtlHours: number;
+  readonly poolSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<TrellisConfig> = {}): TrellisConfig {
+  const problems: string[] = [];
+  const pick = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name}=${JSON.stringify(raw)} is not one of: ${allowed.join(', ')}`);
+    return fallback;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name}=${JSON.stringify(env[name])} must be true or false`);
+    return fallback;
+  };
+  const url = (name: string, schemes: string[]): string | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    try {
+      const u = new URL(raw);
+      if (!schemes.includes(u.protocol.replace(/:$/, ''))) {
+        problems.push(`${name} must be a ${schemes.join(' or ')} URL, got ${u.protocol}//…`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const nodeEnv = pick('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const eventStore = pick('EVENT_STORE', ['embedded', 'postgres', 'esdb'] as const, 'embedded');
+  const readStoreDefault: ReadStoreMode = eventStore === 'embedded' ? 'embedded' : 'postgres';
+  const readStore = pick('READ_STORE', ['embedded', 'postgres'] as const, readStoreDefault);
+  const databaseUrl = url('DATABASE_URL', ['postgres', 'postgresql']);
+  const eventStoreUrl = url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent']);
+  const redisUrl = url('REDIS_URL', ['redis', 'rediss']) ?? 'redis://127.0.0.1:6379';
+  const dbSchema = env['DB_SCHEMA']?.trim() || 'trellis';
+  // The stores' own rule (they interpolate the schema into SQL), so a bad value stops start-up here.
+  try {
+    assertSqlIdentifier(dbSchema, 'schema');
+  } catch {
+    problems.push(`DB_SCHEMA=${JSON.stringify(dbSchema)} must be a lower-case SQL identifier (1–50 characters a-z, 0-9 and _, not starting with a digit or pg_)`);
+  }
+
+  if (eventStore === 'postgres' && !databaseUrl) problems.push('EVENT_STORE=postgres needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/trellis)');
+  if (readStore === 'postgres' && !databaseUrl) problems.push('READ_STORE=postgres needs DATABASE_URL');
+  if (eventStore === 'esdb') {
+    if (!eventStoreUrl) problems.push('EVENT_STORE=esdb needs EVENTSTORE_URL (an esdb:// connection string)');
+    if (readStore === 'embedded') problems.push('EVENT_STORE=esdb needs READ_STORE=postgres');
+  }
+  if (readStore === 'embedded' && eventStore === 'postgres') {
+    problems.push('READ_STORE=embedded with EVENT_STORE=postgres is not supported: read models must be shared by every replica');
+  }
+
+  const adminApiKey = env['ADMIN_API_KEY']?.trim() || undefined;
+  if (adminApiKey !== undefined && adminApiKey.length < 24) problems.push('ADMIN_API_KEY must be at least 24 characters');
+
+  const config: TrellisConfig = {
+    env: nodeEnv,
+    eventStore,
+    readStore,
+    dataDir: env['DATA_DIR']?.trim() === MEMORY_DATA_DIR ? MEMORY_DATA_DIR : path.resolve(env['DATA_DIR']?.trim() || './data'),
+    databaseUrl,
+    eventStoreUrl,
+    dbSchema,
+    redisUrl,
+    queuePrefix: env['QUEUE_PREFIX']?.trim() || 'trellis',
+    adminApiKey,
+    port: int('PORT', 3000, 0, 65535),
+    host: env['HOST']?.trim() || '0.0.0.0',
+    runWorkers: bool('RUN_WORKERS', true),
+    logLevel: pick('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+    commandConflictRetries: int('COMMAND_CONFLICT_RETRIES', 10, 0, 50),
+    idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
+    ...overrides,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export const TRELLIS_CONFIG = Symbol('TRELLIS_CONFIG');
