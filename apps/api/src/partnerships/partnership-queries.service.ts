@@ -1,0 +1,84 @@
+/**
+ * Reads straight from the log (DESIGN.md §5): current state, bitemporal state as of a time, the
+ * history as stored, and chain verification. Read models built by workers come in later issues.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  PartnershipNotFound,
+  partnershipDecider,
+  partnershipStreamId,
+  type PartnershipState,
+} from '@trellis/domain';
+import { EVENT_STORE, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@trellis/event-store';
+import { fromRecorded } from './partnership-envelope';
+import { PartnershipCommandsService } from './partnership-commands.service';
+
+export type TimeAxis = 'recorded' | 'occurred';
+
+export interface PartnershipView {
+  partnershipId: string;
+  revision: string;
+  state: PartnershipState;
+  asOf?: string;
+  time?: TimeAxis;
+  /** How many events the as-of state folds (it may skip later-recorded back-dated ones). */
+  eventsApplied?: number;
+}
+
+@Injectable()
+export class PartnershipQueriesService {
+  constructor(
+    private readonly commands: PartnershipCommandsService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async current(partnershipId: string): Promise<PartnershipView> {
+    const { state, revision } = await this.commands.load(partnershipId);
+    if (revision < 0n) throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
+    return { partnershipId, revision: revision.toString(), state };
+  }
+
+  /**
+   * `recorded`: what the system knew at `asOf` (events recorded by then). `occurred`: what had
+   * happened by then as far as the log knows now (events whose occurredAt ≤ asOf, including facts
+   * back-dated later). Folded in stream order in both cases.
+   */
+  async asOf(partnershipId: string, asOf: string, time: TimeAxis): Promise<PartnershipView> {
+    const key = time === 'recorded' ? 'recordedAt' : 'occurredAt';
+    let state = partnershipDecider.initialState();
+    let revision = -1n;
+    let applied = 0;
+    let exists = false;
+    for await (const event of this.store.readStream(partnershipStreamId(partnershipId))) {
+      exists = true;
+      const at = String(event.metadata[key] ?? event.metadata['recordedAt']);
+      if (at > asOf) continue;
+      state = partnershipDecider.evolve(state, fromRecorded(event));
+      if (event.revision > revision) revision = event.revision;
+      applied += 1;
+    }
+    if (!exists) throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
+    if (applied === 0) throw new PartnershipNotFound(`Partnership ${partnershipId} had no ${time} events as of ${asOf}`);
+    return { partnershipId, revision: revision.toString(), state, asOf, time, eventsApplied: applied };
+  }
+
+  async assertExists(partnershipId: string): Promise<void> {
+    if (!(await this.store.streamHead(partnershipStreamId(partnershipId)))) {
+      throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
+    }
+  }
+
+  /** Events exactly as stored (never upcast), so that exports verify offline. */
+  history(partnershipId: string, afterRevision: bigint | undefined, maxCount?: number): AsyncIterable<RecordedEvent> {
+    return this.store.readStream(partnershipStreamId(partnershipId), {
+      raw: true,
+      fromRevision: afterRevision === undefined ? 0n : afterRevision + 1n,
+      ...(maxCount ? { maxCount } : {}),
+    });
+  }
+
+  async verify(partnershipId: string): Promise<ChainVerification> {
+    await this.assertExists(partnershipId);
+    return verifyChain(this.store.readStream(partnershipStreamId(partnershipId), { raw: true }));
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * `GET /partnerships/:id/timeline` over the audit-timeline read model and the agreements register
+ * (its data-disclosure ledger). Reads only the views `<schema>.rm_timeline_partnerships|events` and
+ * `<schema>.rm_agreements_docs|transfers`, through `readTimeline`.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { PartnershipNotFound } from '@trellis/domain';
+import type { SqlExecutor } from '@trellis/event-store';
+import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
+import { TIMELINE, readTimeline, type TimelineQuery as TimelinePageQuery, type TimelineView } from '@trellis/projections';
+import { readModelUnavailable } from '../partnership-summary/partnership-summary.queries';
+
+@Injectable()
+export class TimelineQuery {
+  private readonly schema: string;
+
+  constructor(
+    @Inject(SQL_CLIENT) private readonly sql: SqlExecutor,
+    @Inject(TRELLIS_CONFIG) config: Pick<TrellisConfig, 'dbSchema'>,
+  ) {
+    this.schema = config.dbSchema;
+  }
+
+  /** A page of the timeline; PartnershipNotFound (404) when the read model does not know the partnership. */
+  async page(partnershipId: string, query: TimelinePageQuery): Promise<TimelineView> {
+    let view: TimelineView | undefined;
+    try {
+      view = await readTimeline(this.sql, this.schema, partnershipId, query);
+    } catch (error) {
+      // 503 while a view (the timeline's or the agreements register's) has not been built yet.
+      throw readModelUnavailable(error, TIMELINE);
+    }
+    if (!view) throw new PartnershipNotFound(`Partnership ${partnershipId} is not in the timeline read model`);
+    return view;
+  }
+}
