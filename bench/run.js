@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Trellis benchmarks (DESIGN.md §11). `npm run bench` builds libs/event-store into bench/.build/,
+ * Trellis benchmarks (DESIGN.md §11). `npm run bench` builds the libraries into bench/.build/,
  * runs every registered scenario (bench/scenarios/) and rewrites the generated part of
  * docs/benchmarks.md; raw results go to bench/results/. `npm run bench -- --help` for options.
  */
@@ -13,6 +13,7 @@ const { machineInfo } = require('./lib/machine');
 const { runRounds, killCurrentChild } = require('./lib/harness');
 const { writeReport } = require('./lib/report');
 const { SCENARIOS, scenarioByName } = require('./scenarios');
+const { lib } = require('./lib/build');
 
 const ROOT = path.join(__dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
@@ -29,13 +30,15 @@ Options (defaults are each scenario's; all subjects of a scenario get the same):
   --warmup S        warm-up seconds before each measured window
   --writers N       concurrent writers
   --pool N          connections per subject
+  --events N        rebuild: events in the generated log (default 1,000,000)
+  --batch N         rebuild: events per rebuild batch (default 10,000, the worker's)
   --url URL         PostgreSQL (default $BENCH_DATABASE_URL, $DATABASE_URL or ${DEFAULT_URL})
   --no-checkpoint   do not CHECKPOINT before each measured window
   --no-build        use the existing bench/.build (skip tsc)
   --no-docs         do not touch docs/benchmarks.md (results still go to bench/results/)
   --list            list scenarios and exit`;
 
-const NUMERIC = { rounds: 'int', seconds: 'num', warmup: 'num', writers: 'int', pool: 'int' };
+const NUMERIC = { rounds: 'int', seconds: 'num', warmup: 'num', writers: 'int', pool: 'int', events: 'int', batch: 'int' };
 
 /** A mistake on the command line: reported without a stack trace. */
 class UsageError extends Error {}
@@ -84,8 +87,8 @@ function build() {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
   const started = Date.now();
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, 'tsconfig.json')], { stdio: 'inherit', cwd: ROOT });
-  if (result.status !== 0) throw new Error('tsc failed to build libs/event-store for the benchmark');
-  console.log(`built libs/event-store into bench/.build/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (result.status !== 0) throw new Error('tsc failed to build the libraries for the benchmark');
+  console.log(`built the libraries and bench/src into bench/.build/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 const redact = (url) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -102,7 +105,7 @@ async function main() {
   const command = `npm run bench${tail.length ? ` -- ${tail.join(' ')}` : ''}`;
 
   if (args.build) build();
-  else if (!fs.existsSync(path.join(__dirname, '.build', 'event-store', 'index.js'))) {
+  else if (!fs.existsSync(lib('event-store')) || !fs.existsSync(path.join(__dirname, '.build', 'bench', 'src'))) {
     throw new UsageError('--no-build, but bench/.build/ is empty: run once without it');
   }
   const db = new BenchDatabase(url);
@@ -129,8 +132,8 @@ async function main() {
     for (const scenario of selected) {
       const options = { ...scenario.defaults, ...args.overrides, checkpoint: args.checkpoint };
       console.log(`\n${scenario.name}: ${scenario.title}`);
-      const rounds = await runRounds({ scenario, subjects: scenario.subjects, options, db, log: console.log });
-      const result = scenario.summarize(rounds, options);
+      const { results: rounds, shared } = await runRounds({ scenario, subjects: scenario.subjects, options, db, log: console.log });
+      const result = scenario.summarize(rounds, options, shared);
       result.reproduce = `npm run bench -- ${[scenario.name, ...args.flags, ...urlFlag].join(' ')}`;
       results.push(result);
       printSummary(result);

@@ -18,7 +18,9 @@
 const path = require('node:path');
 const { Pool } = require('pg');
 
-const BUILD = path.join(__dirname, '..', '.build', 'event-store');
+const { lib } = require('./build');
+
+const BUILD = lib('event-store');
 const HEX64 = 'f'.repeat(64);
 
 /** Trellis: the real PostgreSQL adapter (compiled from libs/event-store into bench/.build/). */

@@ -32,7 +32,8 @@ async function main() {
     },
   };
   try {
-    const result = await scenario.measure({ ...task, connection });
+    // '__prepare': the scenario's once-per-run set-up (e.g. generating a log all subjects read).
+    const result = task.subject === '__prepare' ? await scenario.prepare(task) : await scenario.measure({ ...task, connection });
     process.send({ ok: true, result }, () => process.exit(0));
   } finally {
     await admin.end().catch(() => undefined);

@@ -62,14 +62,32 @@ function runChild(task, timeoutMs) {
  */
 async function runRounds({ scenario, subjects, options, db, log }) {
   const results = Object.fromEntries(subjects.map((s) => [s, []]));
-  const timeoutMs = (options.warmup + options.seconds) * 1000 + 90_000;
+  const timeoutMs = scenario.timeoutMs?.(options) ?? (options.warmup + options.seconds) * 1000 + 90_000;
+  // A scenario may prepare something once per run (in a child, in a schema of its own that every
+  // measurement may read, dropped at the end): `shared` is what `prepare` returned, plus the schema.
+  let shared;
+  if (scenario.prepare) {
+    const schema = db.schemaName(`${scenario.short}_shared`);
+    await db.createSchema(schema);
+    const prepared = await runChild({ scenario: scenario.name, subject: '__prepare', round: 0, url: db.url, schema, options, tag: 'prep' }, timeoutMs);
+    shared = { ...prepared, schema };
+    log(`  prepared: ${scenario.describePrepare?.(prepared) ?? JSON.stringify(prepared)}`);
+  }
+  try {
+    return await measureRounds({ scenario, subjects, options, db, log, results, timeoutMs, shared });
+  } finally {
+    if (shared) await db.dropSchema(shared.schema);
+  }
+}
+
+async function measureRounds({ scenario, subjects, options, db, log, results, timeoutMs, shared }) {
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const subject of rotate(subjects, round - 1)) {
       const schema = db.schemaName(`${scenario.short}_${subject}`);
       await db.createSchema(schema);
       try {
         const result = await runChild(
-          { scenario: scenario.name, subject, round, url: db.url, schema, options, tag: `r${round}` },
+          { scenario: scenario.name, subject, round, url: db.url, schema, options, tag: `r${round}`, shared },
           timeoutMs,
         );
         results[subject].push({ round, ...result });
@@ -79,7 +97,7 @@ async function runRounds({ scenario, subjects, options, db, log }) {
       }
     }
   }
-  return results;
+  return { results, shared };
 }
 
 module.exports = { runRounds, rotate, killCurrentChild };

@@ -1,0 +1,280 @@
+/**
+ * The rebuild benchmark's workloads (compiled into bench/.build/ and driven by
+ * bench/scenarios/rebuild.js, one child process per measurement):
+ *
+ * - `generateLog`: a log of realistic partnership histories (every command decided by the real
+ *   decider through TestLog, the five read-model history templates in turn, thousands of
+ *   partnerships interleaved in `$all` as in production), appended through the real PostgreSQL
+ *   adapter until it holds the requested number of events;
+ * - `measureScan`: the ceiling — a plain sequential scan of the events table (a server-side cursor
+ *   over `SELECT * FROM events`, fetched 10,000 rows at a time, every row parsed by the driver);
+ * - `measureReadAll`: the store's own `$all` read in batches, for context;
+ * - `measureRebuild`: the real ProjectionRebuilder rebuilding every read model of
+ *   READ_MODEL_PROJECTIONS in one blue/green pass from that log, exactly as the worker's rebuild job
+ *   does, into a fresh schema — with the peak RSS of the process.
+ */
+import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { v7 as uuidv7 } from 'uuid';
+import { createPostgresEventStore, PgSqlClient, type EventToAppend, type RecordedEvent } from '@trellis/event-store';
+import { ProjectionRebuilder, ProjectionRegistry, READ_MODEL_PROJECTIONS, type RebuildProgress } from '@trellis/projections';
+import {
+  abandonedCommands,
+  closedCommands,
+  pilotCommands,
+  stateAgencyCommands,
+  TestLog,
+  toolPathCommands,
+  type LogCommand,
+  type PartnershipLog,
+} from '@trellis/projections/testing';
+
+const TEMPLATES: ReadonlyArray<() => LogCommand[]> = [toolPathCommands, stateAgencyCommands, pilotCommands, closedCommands, abandonedCommands];
+
+/** TestLog with real UUIDv7 event ids: unique across the whole generated log. */
+class GeneratorLog extends TestLog {
+  override nextId(): string {
+    return uuidv7();
+  }
+}
+
+interface PlannedAppend {
+  readonly streamId: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision: bigint | 'no_stream';
+}
+
+export interface GenerateOptions {
+  readonly url: string;
+  readonly schema: string;
+  readonly events: number;
+  /** Partnerships decided together and interleaved in `$all` (default 500). */
+  readonly slice?: number;
+  /** Commands per append (default 4). */
+  readonly commandsPerAppend?: number;
+}
+
+export interface GenerateResult {
+  readonly events: number;
+  readonly partnerships: number;
+  readonly seconds: number;
+  readonly head: string;
+  readonly tableBytes: number;
+}
+
+export async function generateLog(options: GenerateOptions): Promise<GenerateResult> {
+  const slice = options.slice ?? 500;
+  const perAppend = options.commandsPerAppend ?? 4;
+  const sql = PgSqlClient.fromUrl(options.url, { max: 8, applicationName: `${options.schema}_gen` });
+  const store = await createPostgresEventStore({ sql, schema: options.schema });
+  const log = new GeneratorLog();
+  const started = performance.now();
+  let events = 0;
+  let partnerships = 0;
+  let template = 0;
+  try {
+    let pending: Promise<void> = Promise.resolve();
+    while (events < options.events) {
+      // Decide the next slice while the previous one is written.
+      const plans = Array.from({ length: slice }, () => ({ p: log.partnership(), commands: TEMPLATES[template++ % TEMPLATES.length]!(), next: 0 }));
+      const appends: PlannedAppend[] = [];
+      for (let open = plans.length; open > 0; ) {
+        open = 0;
+        for (const plan of plans) {
+          if (plan.next >= plan.commands.length) continue;
+          const group = plan.commands.slice(plan.next, plan.next + perAppend);
+          plan.next += group.length;
+          appends.push(toAppend(plan.p, plan.p.run(group)));
+          if (plan.next < plan.commands.length) open += 1;
+        }
+      }
+      // The decided events are in the appends now; the log need not keep them.
+      log.events.length = 0;
+      partnerships += plans.length;
+      events += appends.reduce((n, a) => n + a.events.length, 0);
+      await pending;
+      pending = appendAll(store, appends);
+    }
+    await pending;
+    const head = await store.headPosition();
+    const { rows } = await sql.query<{ bytes: string }>(`SELECT pg_total_relation_size($1::regclass)::text AS bytes`, [`${options.schema}.events`]);
+    await sql.query(`ANALYZE ${options.schema}.events`);
+    return { events, partnerships, seconds: (performance.now() - started) / 1000, head: head.toString(), tableBytes: Number(rows[0]!.bytes) };
+  } finally {
+    await store.close();
+    await sql.close();
+  }
+}
+
+/** Appends in order per partnership, partnerships concurrently. */
+async function appendAll(store: Awaited<ReturnType<typeof createPostgresEventStore>>, appends: readonly PlannedAppend[]): Promise<void> {
+  const tails = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<void>>();
+  for (const a of appends) {
+    const done = (tails.get(a.streamId) ?? Promise.resolve()).then(async () => {
+      await store.append(a.streamId, a.events, { expectedRevision: a.expectedRevision });
+    });
+    tails.set(a.streamId, done);
+    const tracked: Promise<void> = done.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= 256) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+}
+
+function toAppend(p: PartnershipLog, recorded: readonly RecordedEvent[]): PlannedAppend {
+  const first = recorded[0];
+  if (!first) throw new Error(`no events decided for ${p.partnershipId}`);
+  return {
+    streamId: p.streamId,
+    expectedRevision: first.revision === 0n ? 'no_stream' : first.revision - 1n,
+    // The store chains the hashes itself.
+    events: recorded.map(({ eventId, type, schemaVersion, data, metadata }) => {
+      const { prevHash: _prev, hash: _hash, ...rest } = metadata;
+      return { eventId, type, schemaVersion, data, metadata: rest };
+    }),
+  };
+}
+
+// ── measurements ────────────────────────────────────────────────────────────────────────────────
+
+export interface ReadResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly peakRssBytes: number;
+}
+
+/** The ceiling: a plain sequential scan of the events table through a server-side cursor. */
+export async function measureScan(options: { url: string; logSchema: string; applicationName: string; fetch?: number }): Promise<ReadResult> {
+  const fetch = options.fetch ?? 10_000;
+  const sql = PgSqlClient.fromUrl(options.url, { max: 1, applicationName: options.applicationName });
+  const rss = new RssSampler();
+  try {
+    const started = performance.now();
+    let events = 0;
+    await sql.transaction(async (tx) => {
+      await tx.query(`DECLARE scan NO SCROLL CURSOR FOR SELECT * FROM ${options.logSchema}.events`);
+      for (;;) {
+        const { rows } = await tx.query(`FETCH ${fetch} FROM scan`);
+        if (rows.length === 0) break;
+        events += rows.length;
+      }
+      await tx.query('CLOSE scan');
+    });
+    const seconds = (performance.now() - started) / 1000;
+    return { events, seconds, eventsPerSecond: events / seconds, peakRssBytes: rss.stop() };
+  } finally {
+    await sql.close();
+  }
+}
+
+/** The store's own `$all` read (position order, envelopes as projections receive them). */
+export async function measureReadAll(options: { url: string; logSchema: string; applicationName: string; batch?: number }): Promise<ReadResult> {
+  const batch = options.batch ?? 10_000;
+  const store = await createPostgresEventStore({ connectionString: options.url, schema: options.logSchema, poolSize: 2, applicationName: options.applicationName });
+  const rss = new RssSampler();
+  try {
+    const started = performance.now();
+    let events = 0;
+    let after = 0n;
+    for (;;) {
+      let n = 0;
+      for await (const e of store.readAll({ after, maxCount: batch })) {
+        after = e.position;
+        n += 1;
+      }
+      events += n;
+      if (n < batch) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { events, seconds, eventsPerSecond: events / seconds, peakRssBytes: rss.stop() };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface RebuildResult extends ReadResult {
+  readonly projections: readonly string[];
+  /** `$all` positions replayed per second (what the admin progress shows). */
+  readonly positionsPerSecond: number;
+  readonly rows: Readonly<Record<string, number>>;
+  readonly tableBytes: number;
+  readonly batchSize: number;
+}
+
+/**
+ * Every read model rebuilt from the log by the real ProjectionRebuilder (one pass, blue/green into
+ * a new generation, swap), reading the log from `logSchema` and writing into `schema`.
+ */
+export async function measureRebuild(options: { url: string; logSchema: string; schema: string; applicationName: string; batchSize: number }): Promise<RebuildResult> {
+  const store = await createPostgresEventStore({ connectionString: options.url, schema: options.logSchema, poolSize: 4, applicationName: options.applicationName });
+  const sql = PgSqlClient.fromUrl(options.url, { max: READ_MODEL_PROJECTIONS.length + 2, applicationName: options.applicationName });
+  const rss = new RssSampler();
+  try {
+    const registry = new ProjectionRegistry(sql, options.schema);
+    await registry.migrate();
+    await registry.ensure(READ_MODEL_PROJECTIONS);
+    const rebuilder = new ProjectionRebuilder(store, registry, READ_MODEL_PROJECTIONS, { batchSize: options.batchSize });
+    let last: RebuildProgress | undefined;
+    const started = performance.now();
+    const outcome = await rebuilder.rebuild(`bench-${uuidv7()}`, 'benchmark', (p) => {
+      last = p;
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (outcome !== 'swapped') throw new Error(`rebuild ended ${outcome}`);
+    const events = last?.eventsRead ?? 0;
+    const head = Number(await store.headPosition());
+    const rows: Record<string, number> = {};
+    let tableBytes = 0;
+    for (const p of READ_MODEL_PROJECTIONS) {
+      for (const t of p.tables) {
+        const view = `${options.schema}.rm_${p.name}_${t.name}`;
+        const { rows: r } = await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${view}`);
+        rows[`${p.name}.${t.name}`] = Number(r[0]!.n);
+      }
+    }
+    const { rows: size } = await sql.query<{ bytes: string }>(
+      `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+      [options.schema],
+    );
+    tableBytes = Number(size[0]!.bytes);
+    return {
+      projections: READ_MODEL_PROJECTIONS.map((p) => p.name),
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      positionsPerSecond: head / seconds,
+      peakRssBytes: rss.stop(),
+      rows,
+      tableBytes,
+      batchSize: options.batchSize,
+    };
+  } finally {
+    await store.close();
+    await sql.close();
+  }
+}
+
+/** Peak resident set size: sampled every 50 ms, and the kernel's high-water mark (VmHWM) at the end. */
+class RssSampler {
+  private peak = process.memoryUsage.rss();
+  private readonly timer = setInterval(() => {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.peak) this.peak = rss;
+  }, 50);
+
+  stop(): number {
+    clearInterval(this.timer);
+    return Math.max(this.peak, vmHwm() ?? 0);
+  }
+}
+
+function vmHwm(): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
