@@ -32,13 +32,14 @@ Options (defaults are each scenario's; all subjects of a scenario get the same):
   --pool N          connections per subject
   --events N        rebuild: events in the generated log (default 1,000,000)
   --batch N         rebuild: events per rebuild batch (default 10,000, the worker's)
+  --rate N          projection-lag: appends per second
   --url URL         PostgreSQL (default $BENCH_DATABASE_URL, $DATABASE_URL or ${DEFAULT_URL})
   --no-checkpoint   do not CHECKPOINT before each measured window
   --no-build        use the existing bench/.build (skip tsc)
   --no-docs         do not touch docs/benchmarks.md (results still go to bench/results/)
   --list            list scenarios and exit`;
 
-const NUMERIC = { rounds: 'int', seconds: 'num', warmup: 'num', writers: 'int', pool: 'int', events: 'int', batch: 'int' };
+const NUMERIC = { rounds: 'int', seconds: 'num', warmup: 'num', writers: 'int', pool: 'int', events: 'int', batch: 'int', rate: 'int' };
 
 /** A mistake on the command line: reported without a stack trace. */
 class UsageError extends Error {}
@@ -81,7 +82,13 @@ function parseArgs(argv) {
   return args;
 }
 
-function build() {
+function build(scenarios) {
+  // Apps a scenario runs as built (e.g. the worker): `nest build <app>` into dist/.
+  for (const app of new Set(scenarios.flatMap((s) => s.buildApps ?? []))) {
+    const nest = require.resolve('@nestjs/cli/bin/nest.js', { paths: [ROOT] });
+    const built = spawnSync(process.execPath, [nest, 'build', app], { stdio: 'inherit', cwd: ROOT });
+    if (built.status !== 0) throw new Error(`nest build ${app} failed`);
+  }
   const out = path.join(__dirname, '.build');
   fs.rmSync(out, { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
@@ -104,7 +111,7 @@ async function main() {
   const tail = [...args.scenarios, ...args.flags, ...urlFlag];
   const command = `npm run bench${tail.length ? ` -- ${tail.join(' ')}` : ''}`;
 
-  if (args.build) build();
+  if (args.build) build(selected);
   else if (!fs.existsSync(lib('event-store')) || !fs.existsSync(path.join(__dirname, '.build', 'bench', 'src'))) {
     throw new UsageError('--no-build, but bench/.build/ is empty: run once without it');
   }

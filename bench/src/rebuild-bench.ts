@@ -18,25 +18,8 @@ import { readFileSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient, type EventToAppend, type RecordedEvent } from '@trellis/event-store';
 import { ProjectionRebuilder, ProjectionRegistry, READ_MODEL_PROJECTIONS, type RebuildProgress } from '@trellis/projections';
-import {
-  abandonedCommands,
-  closedCommands,
-  pilotCommands,
-  stateAgencyCommands,
-  TestLog,
-  toolPathCommands,
-  type LogCommand,
-  type PartnershipLog,
-} from '@trellis/projections/testing';
-
-const TEMPLATES: ReadonlyArray<() => LogCommand[]> = [toolPathCommands, stateAgencyCommands, pilotCommands, closedCommands, abandonedCommands];
-
-/** TestLog with real UUIDv7 event ids: unique across the whole generated log. */
-class GeneratorLog extends TestLog {
-  override nextId(): string {
-    return uuidv7();
-  }
-}
+import type { PartnershipLog } from '@trellis/projections/testing';
+import { ALL_TEMPLATES as TEMPLATES, expectedRevisionBefore, GeneratorLog, toEventsToAppend } from './histories';
 
 interface PlannedAppend {
   readonly streamId: string;
@@ -125,15 +108,7 @@ async function appendAll(store: Awaited<ReturnType<typeof createPostgresEventSto
 function toAppend(p: PartnershipLog, recorded: readonly RecordedEvent[]): PlannedAppend {
   const first = recorded[0];
   if (!first) throw new Error(`no events decided for ${p.partnershipId}`);
-  return {
-    streamId: p.streamId,
-    expectedRevision: first.revision === 0n ? 'no_stream' : first.revision - 1n,
-    // The store chains the hashes itself.
-    events: recorded.map(({ eventId, type, schemaVersion, data, metadata }) => {
-      const { prevHash: _prev, hash: _hash, ...rest } = metadata;
-      return { eventId, type, schemaVersion, data, metadata: rest };
-    }),
-  };
+  return { streamId: p.streamId, expectedRevision: expectedRevisionBefore(first), events: toEventsToAppend(recorded) };
 }
 
 // ── measurements ────────────────────────────────────────────────────────────────────────────────
@@ -278,3 +253,95 @@ function vmHwm(): number | undefined {
     return undefined;
   }
 }
+
+// ── the worker itself ───────────────────────────────────────────────────────────────────────────
+
+export interface WorkerRebuildResult extends ReadResult {
+  /** The worker process's RSS before the rebuild was requested (idle, live runners at the head). */
+  readonly idleRssBytes: number;
+}
+
+/**
+ * The same rebuild, run by the real worker (`dist/apps/worker/main.js`, built by `nest build
+ * worker`) as the BullMQ job an admin's POST /admin/projections/rebuild enqueues, against the log
+ * schema; the peak RSS is the worker process's high-water mark (VmHWM) when the swap is seen.
+ * Before the worker starts, the registry is put at the head (as in production, where the live
+ * runners follow the log), so the rebuild is the only work.
+ */
+export async function measureWorkerRebuild(options: { url: string; logSchema: string; applicationName: string; workerEntry: string; redisUrl: string }): Promise<WorkerRebuildResult> {
+  const { spawn } = await import('node:child_process');
+  const { Queue } = await import('bullmq');
+  const sql = PgSqlClient.fromUrl(options.url, { max: 2, applicationName: options.applicationName });
+  const store = await createPostgresEventStore({ sql, schema: options.logSchema });
+  const registry = new ProjectionRegistry(sql, options.logSchema);
+  await registry.migrate();
+  await registry.ensure(READ_MODEL_PROJECTIONS);
+  const head = await store.headPosition();
+  await sql.query(`UPDATE ${registry.table} SET checkpoint = $1 WHERE rebuild_job_id IS NULL`, [head.toString()]);
+  const before = new Map((await registry.list()).map((r) => [r.name, r.generation]));
+
+  const prefix = `bench-${options.applicationName}`;
+  const worker = spawn(process.execPath, [options.workerEntry], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: options.url,
+      DB_SCHEMA: options.logSchema,
+      REDIS_URL: options.redisUrl,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: `trk_bench_${uuidv7().replace(/-/g, '')}`,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+  const queue = new Queue('projections', { connection: { url: options.redisUrl }, prefix });
+  try {
+    // Ready: its run jobs hold the live leases.
+    for (let i = 0; ; i++) {
+      const rows = await registry.list();
+      if (rows.every((r) => r.leaseOwner !== null)) break;
+      if (worker.exitCode !== null) throw new Error(`the worker exited with code ${worker.exitCode}`);
+      if (i > 600) throw new Error('the worker did not start its runners within 60 s');
+      await sleep(100);
+    }
+    await sleep(1_000);
+    const idleRssBytes = procStatus(worker.pid!, 'VmRSS') ?? 0;
+    const names = READ_MODEL_PROJECTIONS.map((p) => p.name);
+    const started = performance.now();
+    await queue.add('rebuild', { projections: names, reason: 'benchmark' }, { jobId: `rebuild-bench-${uuidv7()}`, attempts: 1 });
+    let peak = 0;
+    for (;;) {
+      peak = Math.max(peak, procStatus(worker.pid!, 'VmRSS') ?? 0);
+      const rows = await registry.list();
+      if (rows.every((r) => r.rebuild === null && r.generation > before.get(r.name)!)) break;
+      if (worker.exitCode !== null) throw new Error(`the worker exited with code ${worker.exitCode} during the rebuild`);
+      await sleep(50);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const peakRssBytes = Math.max(peak, procStatus(worker.pid!, 'VmHWM') ?? 0);
+    const events = Number(head);
+    return { events, seconds, eventsPerSecond: events / seconds, peakRssBytes, idleRssBytes };
+  } finally {
+    worker.kill('SIGTERM');
+    const timer = setTimeout(() => worker.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await store.close();
+    await sql.close();
+  }
+}
+
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

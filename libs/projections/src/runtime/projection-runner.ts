@@ -101,8 +101,16 @@ export class ProjectionRunner {
           // Idle. A filtered runner may have scanned past events it does not read: record that,
           // so its lag reads zero and a restart does not rescan them (throttled).
           if (scanned > checkpoint && Date.now() - lastIdleCheckpointAt > this.idleCheckpointMs) {
-            await this.commit(generation, checkpoint, scanned, []);
-            checkpoint = scanned;
+            // `scanned` moves while the commit is awaited (the subscription reads on): commit, and
+            // remember, the value taken here.
+            const target = scanned;
+            try {
+              await this.commit(generation, checkpoint, target, []);
+            } catch (error) {
+              if (error instanceof LeaseLostError) return (outcome = 'lease-lost');
+              throw error;
+            }
+            checkpoint = target;
             lastIdleCheckpointAt = Date.now();
           }
           if (batcher.exhausted) return (outcome = 'stopped');
@@ -110,12 +118,11 @@ export class ProjectionRunner {
         }
 
         const to = batch[batch.length - 1]!.position;
-        // The subscription resumes strictly after the checkpoint; this keeps it so even if a
-        // reconnect were to hand back an event already applied.
-        const fresh = batch[0]!.position > checkpoint ? batch : batch.filter((e) => e.position > checkpoint);
-        if (to <= checkpoint) continue;
         try {
-          await this.commit(generation, checkpoint, to, fresh);
+          // The subscription delivers strictly after the checkpoint; anything else is a bug that
+          // must show (as lastError), neither applied twice nor skipped.
+          if (batch[0]!.position <= checkpoint) throw new Error(`the subscription delivered position ${batch[0]!.position}, at or before the checkpoint ${checkpoint}`);
+          await this.commit(generation, checkpoint, to, batch);
         } catch (error) {
           if (error instanceof LeaseLostError) return (outcome = 'lease-lost');
           const message = `apply failed at positions ${batch[0]!.position}–${to}: ${(error as Error).message}`;
