@@ -100,6 +100,36 @@ describe('live runner', () => {
     expect((await registry.get('applied'))!.checkpoint).toBe(await store.headPosition());
   });
 
+  it('keeps its checkpoint in step with the registry while idle checkpoints race the subscription (filtered runner, busy log)', async () => {
+    // The subscription keeps reporting scanned positions while an idle checkpoint is being
+    // committed; the runner must remember the position it committed, not a newer one — or its next
+    // compare-and-set fails and the slice ends early, holding its lease.
+    const p = applied();
+    await registry.ensure([p]);
+    let appending = true;
+    const writer = (async () => {
+      while (appending) {
+        await appendCounted(5, 'Other');
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    })();
+    let stop = false;
+    let ended: string | undefined;
+    const outcome = new ProjectionRunner(store, registry, p, 'idle', { idleCheckpointMs: 1 }).run(() => stop);
+    void outcome.then((o) => (ended = o));
+    await new Promise((r) => setTimeout(r, 2_500));
+    appending = false;
+    await writer;
+    expect(ended).toBeUndefined();
+    await appendCounted(3);
+    const head = await store.headPosition();
+    for (let i = 0; i < 200 && (await registry.get('applied'))!.checkpoint < head; i++) await new Promise((r) => setTimeout(r, 25));
+    stop = true;
+    expect(await outcome).toBe('stopped');
+    expect(await liveRows()).toBe(3);
+    expect((await registry.get('applied'))!).toMatchObject({ checkpoint: head, lastError: null });
+  });
+
   it('follows live appends and records the append-to-visible lag', async () => {
     const p = applied();
     await registry.ensure([p]);
