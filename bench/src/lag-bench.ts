@@ -12,8 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
 import { ProjectionRegistry, ProjectionRunner, READ_MODEL_PROJECTIONS } from '@trellis/projections';
-import type { LogCommand, PartnershipLog } from '@trellis/projections/testing';
-import { expectedRevisionBefore, GeneratorLog, ONGOING_TEMPLATES as TEMPLATES, toEventsToAppend } from './histories';
+import { HISTORY_TEMPLATES, TestLog, toAppend, type LogCommand, type PartnershipLog } from '@trellis/projections/testing';
 
 export interface LagOptions {
   readonly url: string;
@@ -58,11 +57,11 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
     }
   });
 
-  const log = new GeneratorLog();
+  const log = new TestLog();
   let template = 0;
   const slots = Array.from({ length: options.active ?? 50 }, () => next());
   function next(): { p: PartnershipLog; commands: LogCommand[]; at: number } {
-    return { p: log.partnership(), commands: TEMPLATES[template++ % TEMPLATES.length]!(), at: 0 };
+    return { p: log.partnership(), commands: HISTORY_TEMPLATES[template++ % HISTORY_TEMPLATES.length]!(), at: 0 };
   }
 
   // Per append: the position each read model must reach for the append to be visible in it — the
@@ -118,7 +117,8 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
       log.events.length = 0;
       if (recorded.length === 0) continue;
       const t0 = performance.now();
-      const result = await store.append(slot.p.streamId, toEventsToAppend(recorded), { expectedRevision: expectedRevisionBefore(recorded[0]!) });
+      const append = toAppend(slot.p, recorded);
+      const result = await store.append(append.streamId, append.events, { expectedRevision: append.expectedRevision });
       const t1 = performance.now();
       const measured = t0 >= measureFrom;
       if (measured) {

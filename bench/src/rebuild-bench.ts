@@ -16,16 +16,9 @@
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
-import { createPostgresEventStore, PgSqlClient, type EventToAppend, type RecordedEvent } from '@trellis/event-store';
+import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
 import { ProjectionRebuilder, ProjectionRegistry, READ_MODEL_PROJECTIONS, type RebuildProgress } from '@trellis/projections';
-import type { PartnershipLog } from '@trellis/projections/testing';
-import { ALL_TEMPLATES as TEMPLATES, expectedRevisionBefore, GeneratorLog, toEventsToAppend } from './histories';
-
-interface PlannedAppend {
-  readonly streamId: string;
-  readonly events: readonly EventToAppend[];
-  readonly expectedRevision: bigint | 'no_stream';
-}
+import { HistoryWriter } from '@trellis/projections/testing';
 
 export interface GenerateOptions {
   readonly url: string;
@@ -47,68 +40,34 @@ export interface GenerateResult {
 
 export async function generateLog(options: GenerateOptions): Promise<GenerateResult> {
   const slice = options.slice ?? 500;
-  const perAppend = options.commandsPerAppend ?? 4;
+  const write = { slice, commandsPerAppend: options.commandsPerAppend ?? 4 };
   const sql = PgSqlClient.fromUrl(options.url, { max: 8, applicationName: `${options.schema}_gen` });
   const store = await createPostgresEventStore({ sql, schema: options.schema });
-  const log = new GeneratorLog();
+  const writer = new HistoryWriter(store);
   const started = performance.now();
-  let events = 0;
-  let partnerships = 0;
-  let template = 0;
   try {
-    let pending: Promise<void> = Promise.resolve();
-    while (events < options.events) {
-      // Decide the next slice while the previous one is written.
-      const plans = Array.from({ length: slice }, () => ({ p: log.partnership(), commands: TEMPLATES[template++ % TEMPLATES.length]!(), next: 0 }));
-      const appends: PlannedAppend[] = [];
-      for (let open = plans.length; open > 0; ) {
-        open = 0;
-        for (const plan of plans) {
-          if (plan.next >= plan.commands.length) continue;
-          const group = plan.commands.slice(plan.next, plan.next + perAppend);
-          plan.next += group.length;
-          appends.push(toAppend(plan.p, plan.p.run(group)));
-          if (plan.next < plan.commands.length) open += 1;
-        }
-      }
-      // The decided events are in the appends now; the log need not keep them.
-      log.events.length = 0;
-      partnerships += plans.length;
-      events += appends.reduce((n, a) => n + a.events.length, 0);
-      await pending;
-      pending = appendAll(store, appends);
+    // One slice tells how many events a partnership makes on average; then the rest in one go
+    // (the writer decides the next slice while the previous one is written), topped up if short.
+    await writer.write(slice, write);
+    while (writer.events < options.events) {
+      const perPartnership = writer.events / writer.created.length;
+      const needed = Math.ceil((options.events - writer.events) / perPartnership / slice) * slice;
+      await writer.write(needed, write);
     }
-    await pending;
     const head = await store.headPosition();
     const { rows } = await sql.query<{ bytes: string }>(`SELECT pg_total_relation_size($1::regclass)::text AS bytes`, [`${options.schema}.events`]);
     await sql.query(`ANALYZE ${options.schema}.events`);
-    return { events, partnerships, seconds: (performance.now() - started) / 1000, head: head.toString(), tableBytes: Number(rows[0]!.bytes) };
+    return {
+      events: writer.events,
+      partnerships: writer.created.length,
+      seconds: (performance.now() - started) / 1000,
+      head: head.toString(),
+      tableBytes: Number(rows[0]!.bytes),
+    };
   } finally {
     await store.close();
     await sql.close();
   }
-}
-
-/** Appends in order per partnership, partnerships concurrently. */
-async function appendAll(store: Awaited<ReturnType<typeof createPostgresEventStore>>, appends: readonly PlannedAppend[]): Promise<void> {
-  const tails = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<void>>();
-  for (const a of appends) {
-    const done = (tails.get(a.streamId) ?? Promise.resolve()).then(async () => {
-      await store.append(a.streamId, a.events, { expectedRevision: a.expectedRevision });
-    });
-    tails.set(a.streamId, done);
-    const tracked: Promise<void> = done.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= 256) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-}
-
-function toAppend(p: PartnershipLog, recorded: readonly RecordedEvent[]): PlannedAppend {
-  const first = recorded[0];
-  if (!first) throw new Error(`no events decided for ${p.partnershipId}`);
-  return { streamId: p.streamId, expectedRevision: expectedRevisionBefore(first), events: toEventsToAppend(recorded) };
 }
 
 // ── measurements ────────────────────────────────────────────────────────────────────────────────

@@ -58,6 +58,9 @@ export const PHASES = [
   'concluded',
 ] as const;
 export type Phase = (typeof PHASES)[number];
+/** The phases an open workstream can be in: every phase but `concluded`. */
+export type OpenPhase = Exclude<Phase, 'concluded'>;
+export const OPEN_PHASES: readonly OpenPhase[] = PHASES.filter((p): p is OpenPhase => p !== 'concluded');
 
 export const INITIATION_MODES = ['researcher', 'agency', 'research_center', 'community'] as const;
 export type InitiationMode = (typeof INITIATION_MODES)[number];

@@ -151,7 +151,7 @@ export class ProjectionRebuilder {
             const mine = batch.filter((e) => e.position > m.checkpoint && m.types.has(e.type));
             await this.registry.fenceRebuild(tx, { name: m.projection.name, jobId, from: m.checkpoint });
             if (mine.length > 0) await m.projection.apply(mine, generationContext(tx, this.registry.schema, m.projection, m.generation));
-            await this.registry.advanceRebuild(tx, { name: m.projection.name, jobId, from: m.checkpoint, to, head, eventsPerSecond: rate.perSecond() });
+            await this.registry.advanceRebuild(tx, { name: m.projection.name, to, head, eventsPerSecond: rate.perSecond() });
           }),
         );
         for (const m of members) m.checkpoint = to;

@@ -5,9 +5,11 @@
  *
  * Exactly-once in effect rests on two facts, both enforced here:
  *  - a batch's read-model writes and its checkpoint move commit in ONE transaction;
- *  - that checkpoint move is a compare-and-set fenced by the lease: `WHERE checkpoint = <old> AND
- *    lease_owner = <me> AND lease_expires_at > clock_timestamp()`. A runner that lost its lease
- *    (paused, partitioned, or taken over by a rebuild) cannot commit; its transaction rolls back.
+ *  - that transaction starts with the fence (`fenceLive`, `fenceRebuild`): the projection's row
+ *    locked and checked — lease owner, generation and checkpoint `<old>`, or the rebuild claim —
+ *    before anything is written, and the live move re-checks at the end that the lease has not
+ *    expired meanwhile. A runner that lost its lease (paused, partitioned, or taken over by a
+ *    rebuild) writes nothing; its transaction rolls back.
  */
 import { runMigrations, type SqlClient, type SqlExecutor } from '@trellis/event-store';
 import { createGeneration, pointViews } from '../core/generations';
@@ -232,25 +234,24 @@ export class ProjectionRegistry {
   }
 
   /**
-   * Moves the live checkpoint inside the batch's transaction (compare-and-set, fenced by the lease).
-   * Throws LeaseLostError (rolling the batch back) when the runner no longer owns the projection.
+   * Moves the live checkpoint, in the batch's transaction after `fenceLive` (which checked owner,
+   * generation and checkpoint and holds the row). Only what can change while the batch was applied
+   * is checked again: the lease must not have expired meanwhile — a batch that outlived its lease is
+   * rolled back (LeaseLostError), so the lease stays the bound on how long a stalled runner counts.
    * The batch lag saturates at the largest integer (~24.8 days): a runner catching up on events
    * recorded longer ago than that (a new projection on an old log, a long outage) must not fail.
    */
-  async advanceLive(
-    tx: SqlExecutor,
-    move: { name: string; owner: string; generation: number; from: bigint; to: bigint; applied: number; lastRecordedAt?: string },
-  ): Promise<void> {
+  async advanceLive(tx: SqlExecutor, move: { name: string; owner: string; to: bigint; applied: number; lastRecordedAt?: string }): Promise<void> {
     const { rows } = await tx.query(
       `UPDATE ${this.table}
-          SET checkpoint = $5, events_applied = events_applied + $6, last_applied_at = clock_timestamp(),
-              last_event_recorded_at = coalesce($7::timestamptz, last_event_recorded_at),
-              last_batch_lag_ms = CASE WHEN $7::timestamptz IS NULL THEN last_batch_lag_ms
-                                       ELSE least(2147483647, greatest(0, extract(epoch FROM clock_timestamp() - $7::timestamptz) * 1000))::integer END,
+          SET checkpoint = $3, events_applied = events_applied + $4, last_applied_at = clock_timestamp(),
+              last_event_recorded_at = coalesce($5::timestamptz, last_event_recorded_at),
+              last_batch_lag_ms = CASE WHEN $5::timestamptz IS NULL THEN last_batch_lag_ms
+                                       ELSE least(2147483647, greatest(0, extract(epoch FROM clock_timestamp() - $5::timestamptz) * 1000))::integer END,
               last_error = NULL, updated_at = now()
-        WHERE name = $1 AND lease_owner = $2 AND lease_expires_at > clock_timestamp() AND generation = $3 AND checkpoint = $4
+        WHERE name = $1 AND lease_owner = $2 AND lease_expires_at > clock_timestamp()
         RETURNING name`,
-      [move.name, move.owner, move.generation, move.from.toString(), move.to.toString(), move.applied, move.lastRecordedAt ?? null],
+      [move.name, move.owner, move.to.toString(), move.applied, move.lastRecordedAt ?? null],
     );
     if (rows.length === 0) throw new LeaseLostError(move.name, move.owner);
   }
@@ -299,19 +300,14 @@ export class ProjectionRegistry {
     }
   }
 
-  /** Moves the rebuild's checkpoint inside the batch's transaction; aborts when cancelled or replaced. */
-  async advanceRebuild(tx: SqlExecutor, move: { name: string; jobId: string; from: bigint; to: bigint; head: bigint; eventsPerSecond: number }): Promise<void> {
-    const { rows } = await tx.query<{ rebuild_cancel: boolean }>(
-      `UPDATE ${this.table}
-          SET rebuild_checkpoint = $4, rebuild_head = $5, rebuild_events_per_second = $6, updated_at = now()
-        WHERE name = $1 AND rebuild_job_id = $2 AND rebuild_checkpoint = $3 AND NOT rebuild_cancel
-        RETURNING rebuild_cancel`,
-      [move.name, move.jobId, move.from.toString(), move.to.toString(), move.head.toString(), move.eventsPerSecond],
-    );
-    if (rows.length === 0) {
-      const current = await this.get(move.name, tx);
-      throw new RebuildAbortedError(move.name, move.jobId, current?.rebuild?.jobId === move.jobId && current.rebuild.cancelRequested);
-    }
+  /** Moves the rebuild's checkpoint, in the batch's transaction after `fenceRebuild` (which holds the row). */
+  async advanceRebuild(tx: SqlExecutor, move: { name: string; to: bigint; head: bigint; eventsPerSecond: number }): Promise<void> {
+    await tx.query(`UPDATE ${this.table} SET rebuild_checkpoint = $2, rebuild_head = $3, rebuild_events_per_second = $4, updated_at = now() WHERE name = $1`, [
+      move.name,
+      move.to.toString(),
+      move.head.toString(),
+      move.eventsPerSecond,
+    ]);
   }
 
   async requestCancel(name: string): Promise<RegistryRow | null> {

@@ -146,15 +146,12 @@ export class ProjectionRunner {
     const p = this.projection;
     const last = batch[batch.length - 1];
     await this.registry.sql.transaction(async (tx) => {
-      if (batch.length > 0) {
-        await this.registry.fenceLive(tx, { name: p.name, owner: this.owner, generation, from });
-        await p.apply(batch, generationContext(tx, this.registry.schema, p, generation));
-      }
+      // Fenced before anything is written (an idle checkpoint move too): see ProjectionRegistry.fenceLive.
+      await this.registry.fenceLive(tx, { name: p.name, owner: this.owner, generation, from });
+      if (batch.length > 0) await p.apply(batch, generationContext(tx, this.registry.schema, p, generation));
       await this.registry.advanceLive(tx, {
         name: p.name,
         owner: this.owner,
-        generation,
-        from,
         to,
         applied: batch.length,
         ...(typeof last?.metadata['recordedAt'] === 'string' ? { lastRecordedAt: last.metadata['recordedAt'] } : {}),

@@ -103,7 +103,7 @@ describe('live runner', () => {
   it('keeps its checkpoint in step with the registry while idle checkpoints race the subscription (filtered runner, busy log)', async () => {
     // The subscription keeps reporting scanned positions while an idle checkpoint is being
     // committed; the runner must remember the position it committed, not a newer one — or its next
-    // compare-and-set fails and the slice ends early, holding its lease.
+    // fence fails and the slice ends early, holding its lease.
     const p = applied();
     await registry.ensure([p]);
     let appending = true;
@@ -210,6 +210,39 @@ describe('live runner', () => {
     const row = (await registry.get('applied'))!;
     expect(row.lastError).toContain('poison event');
     expect(row.checkpoint).toBe(0n);
+  });
+
+  it('records an event delivered at or before its checkpoint as lastError, and neither applies nor skips it', async () => {
+    const p = applied();
+    await registry.ensure([p]);
+    await appendCounted(3);
+    await runUntilCaughtUp(new ProjectionRunner(store, registry, p, 'first'));
+    const checkpoint = (await registry.get('applied'))!.checkpoint;
+    const [already] = await (async () => {
+      const seen = [];
+      for await (const e of store.readAll({ filter: { eventTypes: ['Counted'] } })) seen.push(e);
+      return seen.slice(-1);
+    })();
+    // A subscription that hands back the last applied event before the new ones (a faulty store).
+    const faulty: EventStore = Object.create(store, {
+      subscribeAll: {
+        value: (options: Parameters<EventStore['subscribeAll']>[0]) => {
+          const inner = store.subscribeAll(options);
+          return {
+            close: () => inner.close(),
+            async *[Symbol.asyncIterator]() {
+              yield already!;
+              yield* inner;
+            },
+          };
+        },
+      },
+    });
+    expect(await new ProjectionRunner(faulty, registry, p, 'second').run()).toBe('failing');
+    const row = (await registry.get('applied'))!;
+    expect(row.lastError).toContain(`delivered position ${already!.position}, at or before the checkpoint ${checkpoint}`);
+    expect(row.checkpoint).toBe(checkpoint);
+    expect(await liveRows()).toBe(3);
   });
 
   it('will not apply with code of another version than the live generation', async () => {

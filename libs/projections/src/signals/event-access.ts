@@ -3,7 +3,7 @@
  * never throw on a malformed event (like the domain's `evolve`), so every accessor tolerates missing
  * or mistyped fields.
  */
-import { ROLES, type Role } from '@trellis/domain';
+import { PARTNERSHIP_STREAM_PREFIX, ROLES, type Role } from '@trellis/domain';
 import type { RecordedEvent } from '@trellis/event-store';
 
 type Data = Readonly<Record<string, unknown>>;
@@ -19,7 +19,12 @@ export const strList = (value: unknown): string[] =>
 export const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
-export const partnershipIdOf = (event: RecordedEvent): string | undefined => str(event.metadata['partnershipId']);
+/** The partnership an event belongs to: the envelope's `partnershipId`, else its stream's (`partnership-<id>`). */
+export const partnershipIdOf = (event: RecordedEvent): string | undefined => {
+  const id = str(event.metadata['partnershipId']);
+  if (id) return id;
+  return event.streamId.startsWith(PARTNERSHIP_STREAM_PREFIX) ? event.streamId.slice(PARTNERSHIP_STREAM_PREFIX.length) : undefined;
+};
 
 export const occurredAtOf = (event: RecordedEvent): string | undefined =>
   str(event.metadata['occurredAt']) ?? str(event.metadata['recordedAt']);

@@ -10,7 +10,7 @@
  * history arrives in one batch or one event at a time — the property the runtime relies on.
  */
 import type { RecordedEvent, SqlClient } from '@trellis/event-store';
-import { createGeneration, generationContext } from '../core/generations';
+import { createGeneration, generationContext, pointViews } from '../core/generations';
 import type { Projection, ProjectionContext } from '../core/projection';
 
 let counter = 0;
@@ -30,10 +30,16 @@ export class ProjectionSpecification {
     return new ProjectionSpecification(projection, sql, schema, generation);
   }
 
-  /** Applies the events as one batch (or in batches of `batchSize`), each in its own transaction. */
-  async given(events: readonly RecordedEvent[], batchSize = events.length || 1): Promise<this> {
-    for (let i = 0; i < events.length; i += batchSize) {
-      const batch = events.slice(i, i + batchSize);
+  /**
+   * Applies the events of the projection's types — as the runtime hands them over — as one batch
+   * (or in batches of `batchSize`), each in its own transaction.
+   */
+  async given(events: readonly RecordedEvent[], batchSize?: number): Promise<this> {
+    const types = new Set(this.projection.eventTypes);
+    const mine = events.filter((e) => types.has(e.type));
+    const size = batchSize ?? (mine.length || 1);
+    for (let i = 0; i < mine.length; i += size) {
+      const batch = mine.slice(i, i + size);
       await this.sql.transaction((tx) => this.projection.apply(batch, generationContext(tx, this.schema, this.projection, this.generation)));
     }
     return this;
@@ -86,4 +92,23 @@ export async function expectBatchInvariance(projection: Projection, sql: SqlClie
   if (JSON.stringify(a) !== JSON.stringify(b) || JSON.stringify(a) !== JSON.stringify(c)) {
     throw new Error(`Projection ${projection.name} depends on how events are batched:\nwhole=${JSON.stringify(a).slice(0, 2000)}\none-by-one=${JSON.stringify(b).slice(0, 2000)}`);
   }
+}
+
+/**
+ * Read models as the API reads them: each projection applied to `events` in a fresh generation,
+ * and its views pointed at it (what a rebuild's swap does). Returns the specifications.
+ */
+export async function serveReadModels(
+  sql: SqlClient,
+  schema: string,
+  projections: readonly Projection[],
+  events: readonly RecordedEvent[],
+): Promise<ProjectionSpecification[]> {
+  const specs: ProjectionSpecification[] = [];
+  for (const projection of projections) {
+    const spec = await (await ProjectionSpecification.for(projection, sql, schema)).given(events);
+    await pointViews(sql, schema, projection, spec.generation);
+    specs.push(spec);
+  }
+  return specs;
 }

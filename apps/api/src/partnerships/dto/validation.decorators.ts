@@ -57,6 +57,16 @@ function OptionalNotNull() {
   );
 }
 
+/** The OpenAPI property; an optional field may be absent, never null. */
+function documented(schema: ApiPropertyOptions, optional: boolean | undefined): PropertyDecorator[] {
+  return optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)];
+}
+
+/** An array of `min`..`max` items (unique when asked). */
+function boundedArray(min: number, max: number, unique: boolean): PropertyDecorator[] {
+  return [IsArray(), ...(min > 0 ? [ArrayMinSize(min)] : []), ArrayMaxSize(max), ...(unique ? [ArrayUnique()] : [])];
+}
+
 const idSchema = (description?: string): ApiPropertyOptions => ({
   type: String,
   pattern: CLIENT_ID_PATTERN.source,
@@ -67,7 +77,7 @@ const idSchema = (description?: string): ApiPropertyOptions => ({
 /** A client-chosen id (`[A-Za-z0-9_-]{1,100}`). */
 export function IsClientId(options: { optional?: boolean; description?: string } = {}) {
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(idSchema(options.description))] : [ApiProperty(idSchema(options.description))]),
+    ...documented(idSchema(options.description), options.optional),
     IsString(),
     Matches(CLIENT_ID_PATTERN, { message: ID_MESSAGE }),
   );
@@ -86,11 +96,8 @@ export function IsClientIdList(options: { min?: number; max?: number; optional?:
     description: options.description,
   } as unknown as ApiPropertyOptions;
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
-    IsArray(),
-    ...(min > 0 ? [ArrayMinSize(min)] : []),
-    ArrayMaxSize(max),
-    ArrayUnique(),
+    ...documented(schema, options.optional),
+    ...boundedArray(min, max, true),
     IsString({ each: true }),
     Matches(CLIENT_ID_PATTERN, { each: true, message: `each value in ${ID_MESSAGE}` }),
   );
@@ -100,7 +107,7 @@ export function IsClientIdList(options: { min?: number; max?: number; optional?:
 export function IsText(maxLength: number = LIMITS.shortText, options: { optional?: boolean; description?: string } = {}) {
   const schema = { type: String, minLength: 1, maxLength, description: options.description };
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
+    ...documented(schema, options.optional),
     IsString(),
     IsNotEmpty(),
     MaxLength(maxLength),
@@ -124,11 +131,8 @@ export function IsTextList(
     description: options.description,
   } as unknown as ApiPropertyOptions;
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
-    IsArray(),
-    ...(min > 0 ? [ArrayMinSize(min)] : []),
-    ArrayMaxSize(max),
-    ...(options.unique ? [ArrayUnique()] : []),
+    ...documented(schema, options.optional),
+    ...boundedArray(min, max, options.unique === true),
     IsString({ each: true }),
     IsNotEmpty({ each: true }),
     MaxLength(maxLength, { each: true }),
@@ -140,7 +144,7 @@ export function IsTextList(
 export function IsOneOf(values: readonly string[], options: { optional?: boolean; description?: string } = {}) {
   const schema = { enum: [...values], type: String, description: options.description };
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
+    ...documented(schema, options.optional),
     IsString(),
     IsIn([...values], { message: `$property must be one of: ${values.join(', ')}` }),
   );
@@ -159,11 +163,8 @@ export function IsOneOfList(values: readonly string[], options: { min?: number; 
     description: options.description,
   } as unknown as ApiPropertyOptions;
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
-    IsArray(),
-    ...(min > 0 ? [ArrayMinSize(min)] : []),
-    ArrayMaxSize(max),
-    ArrayUnique(),
+    ...documented(schema, options.optional),
+    ...boundedArray(min, max, true),
     IsString({ each: true }),
     IsIn([...values], { each: true, message: `each value in $property must be one of: ${values.join(', ')}` }),
   );
@@ -173,7 +174,7 @@ export function IsOneOfList(values: readonly string[], options: { min?: number; 
 export function IsIsoDate(options: { optional?: boolean; description?: string } = {}) {
   const schema = { type: String, format: 'date', example: '2026-09-01', description: options.description };
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
+    ...documented(schema, options.optional),
     IsString(),
     CalendarDate(),
   );
@@ -181,12 +182,12 @@ export function IsIsoDate(options: { optional?: boolean; description?: string } 
 
 export function IsBool(options: { optional?: boolean; description?: string } = {}) {
   const schema = { type: Boolean, description: options.description };
-  return applyDecorators(...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]), IsBoolean());
+  return applyDecorators(...documented(schema, options.optional), IsBoolean());
 }
 
 export function IsBoundedInt(min: number, max: number, options: { optional?: boolean; description?: string } = {}) {
   const schema = { type: 'integer', minimum: min, maximum: max, description: options.description } as const;
-  return applyDecorators(...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]), IsInt(), Min(min), Max(max));
+  return applyDecorators(...documented(schema, options.optional), IsInt(), Min(min), Max(max));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ function issuesMessage(issues: readonly PathIssue[]): string {
 export function IsNested(cls: new () => object, options: { optional?: boolean; description?: string } = {}) {
   const schema = { type: cls, description: options.description };
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
+    ...documented(schema, options.optional),
     // ValidateNested would validate the items of an array given here; IsObject refuses it.
     IsObject({ message: '$property must be an object' }),
     ValidateNested({ message: '$property must be an object' }),
@@ -227,10 +228,8 @@ export function IsNestedList(cls: new () => object, options: { min?: number; max
   const max = options.max ?? LIMITS.list;
   const schema = { type: [cls], minItems: min, maxItems: max, description: options.description } as unknown as ApiPropertyOptions;
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
-    IsArray(),
-    ...(min > 0 ? [ArrayMinSize(min)] : []),
-    ArrayMaxSize(max),
+    ...documented(schema, options.optional),
+    ...boundedArray(min, max, false),
     ValidateNested({ each: true, message: 'each item in $property must be an object' }),
     ItemsAreNotArrays(),
     Type(() => cls),
@@ -472,7 +471,7 @@ export function IsKeyedRecord(spec: KeyedRecordSpec, options: { optional?: boole
     ...(options.example === undefined ? {} : { example: options.example }),
   } as unknown as ApiPropertyOptions;
   return applyDecorators(
-    ...(options.optional ? [OptionalNotNull(), ApiPropertyOptional(schema)] : [ApiProperty(schema)]),
+    ...documented(schema, options.optional),
     KeyedRecord(spec),
   );
 }

@@ -2,8 +2,8 @@
  * AgreementsQuery against the real views of the agreements read model (mixed history: both seed
  * paths, an amended MOU, DSAs ended with and without certified disposal, back-dated transfers).
  */
-import { ProjectionSpecification, createTestSchema, type TestSchema } from '@trellis/projections/testing';
-import { pointViews } from '@trellis/projections';
+import { serveReadModels, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+
 import { agreementsProjection } from '@trellis/projections';
 import { AgreementsQuery } from './agreements.query';
 import { AGREEMENTS_REGISTER_EXAMPLE } from './agreements.openapi';
@@ -20,8 +20,7 @@ const on = (date: string) => new Date(`${date}T09:00:00.000Z`);
 
 beforeAll(async () => {
   db = await createTestSchema('agrq');
-  const spec = await (await ProjectionSpecification.for(agreementsProjection, db.sql, db.schema)).given(mixedHistory().log.events);
-  await pointViews(db.sql, db.schema, agreementsProjection, spec.generation);
+  await serveReadModels(db.sql, db.schema, [agreementsProjection], mixedHistory().log.events);
   query = new AgreementsQuery(db.sql, { dbSchema: db.schema });
 });
 afterAll(async () => db?.drop());

@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PartnershipNotFound } from '@trellis/domain';
 import type { SqlExecutor } from '@trellis/event-store';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
-import { ProblemException } from '../../http/problem';
+import { readModelUnavailable } from '../read-model-unavailable';
 import { agreementsRegisterView, readAgreementsRegister, type AgreementsRegisterView } from '@trellis/projections';
 
 @Injectable()
@@ -27,10 +27,7 @@ export class AgreementsQuery {
     try {
       source = await readAgreementsRegister(this.sql, this.schema, partnershipId);
     } catch (error) {
-      if ((error as { code?: unknown } | null)?.code === '42P01') {
-        throw new ProblemException(503, 'SERVICE_UNAVAILABLE', 'Read model not available', 'The agreements read model has not been built yet; retry shortly', {}, { 'Retry-After': '5' });
-      }
-      throw error;
+      throw readModelUnavailable(error, 'agreements');
     }
     if (!source) throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
     return agreementsRegisterView(source, now);

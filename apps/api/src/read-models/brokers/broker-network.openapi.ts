@@ -1,7 +1,7 @@
 /** OpenAPI response schema of `GET /partnerships/:id/brokers` (inline: the route's decorators carry it). */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { BROKERING_ACTIVITY_KINDS } from '@trellis/domain';
-import { SIGNAL_INSTANCE_SCHEMA } from '../effectiveness/effectiveness.openapi';
+import { SIGNAL_INSTANCE_SCHEMA } from '../../openapi/signal.schemas';
 
 const date: SchemaObject = { type: 'string', format: 'date' };
 const nullable = (schema: SchemaObject): SchemaObject => ({ ...schema, nullable: true });

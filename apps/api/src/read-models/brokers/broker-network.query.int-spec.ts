@@ -2,14 +2,16 @@
  * BrokerNetworkQuery against the real view of the broker-network read model (mixed history: both
  * seed paths, a departed broker, a paused partnership).
  */
-import { ProjectionSpecification, createTestSchema, type TestSchema } from '@trellis/projections/testing';
-import { pointViews } from '@trellis/projections';
+import { serveReadModels, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+
 import { brokerNetworkProjection, partnershipSummaryProjection } from '@trellis/projections';
-import { BrokerNetworkQuery } from './broker-network.query';
+import { BROKER_SIGNAL_CODES, BrokerNetworkQuery } from './broker-network.query';
 import { BROKER_NETWORK_EXAMPLE } from './broker-network.openapi';
 import {
   STATE_PARTNERSHIP_ID,
+  SignalScenarios,
   TOOL_PARTNERSHIP_ID,
+  TestLog,
   mixedHistory,
 } from '@trellis/projections/testing';
 
@@ -20,11 +22,8 @@ const on = (date: string) => new Date(`${date}T09:00:00.000Z`);
 beforeAll(async () => {
   db = await createTestSchema('brkq');
   const events = mixedHistory().log.events;
-  const spec = await (await ProjectionSpecification.for(brokerNetworkProjection, db.sql, db.schema)).given(events);
-  await pointViews(db.sql, db.schema, brokerNetworkProjection, spec.generation);
   // The broker signals are evaluated over the facts the summary read model keeps.
-  const summary = await (await ProjectionSpecification.for(partnershipSummaryProjection, db.sql, db.schema)).given(events);
-  await pointViews(db.sql, db.schema, partnershipSummaryProjection, summary.generation);
+  await serveReadModels(db.sql, db.schema, [brokerNetworkProjection, partnershipSummaryProjection], events);
   query = new BrokerNetworkQuery(db.sql, { dbSchema: db.schema });
 });
 afterAll(async () => db?.drop());
@@ -58,8 +57,7 @@ it('is 503 while the read model has not been built', async () => {
 it('answers the network without signals while the summary read model has not been built', async () => {
   const other = await createTestSchema('brkq2');
   try {
-    const spec = await (await ProjectionSpecification.for(brokerNetworkProjection, other.sql, other.schema)).given(mixedHistory().log.events);
-    await pointViews(other.sql, other.schema, brokerNetworkProjection, spec.generation);
+    await serveReadModels(other.sql, other.schema, [brokerNetworkProjection], mixedHistory().log.events);
     const view = await new BrokerNetworkQuery(other.sql, { dbSchema: other.schema }).network(STATE_PARTNERSHIP_ID, on('2025-07-10'));
     expect(view.inactiveBrokers).toHaveLength(1);
     expect(view.signals).toEqual([]);
@@ -67,3 +65,23 @@ it('answers the network without signals while the summary read model has not bee
     await other.drop();
   }
 });
+
+it.each(SignalScenarios.allScenarios().filter((x) => (BROKER_SIGNAL_CODES as readonly string[]).includes(x.code)).map((x) => [x.code, x] as const))(
+  'shows %s on the network of its partnership, and nothing on a clean one',
+  async (code, scenario) => {
+    const other = await createTestSchema('brkq3');
+    try {
+      const log = new TestLog();
+      const clean = log.partnership();
+      clean.run(SignalScenarios.cleanPartnership());
+      const flagged = log.partnership();
+      flagged.run(scenario.commands);
+      await serveReadModels(other.sql, other.schema, [brokerNetworkProjection, partnershipSummaryProjection], log.events);
+      const q = new BrokerNetworkQuery(other.sql, { dbSchema: other.schema });
+      expect((await q.network(flagged.partnershipId, new Date(scenario.now))).signals.map((x) => x.code)).toContain(code);
+      expect((await q.network(clean.partnershipId, new Date(SignalScenarios.CLEAN_NOW))).signals).toEqual([]);
+    } finally {
+      await other.drop();
+    }
+  },
+);

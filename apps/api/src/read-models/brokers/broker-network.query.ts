@@ -9,7 +9,7 @@ import { PartnershipNotFound } from '@trellis/domain';
 import type { SqlExecutor } from '@trellis/event-store';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { readModelView } from '@trellis/projections';
-import { ProblemException } from '../../http/problem';
+import { isReadModelMissing, readModelUnavailable } from '../read-model-unavailable';
 import {
   BROKER_NETWORK,
   PARTNERSHIP_SUMMARY,
@@ -45,10 +45,7 @@ export class BrokerNetworkQuery {
     try {
       ({ rows } = await this.sql.query<{ doc: BrokerNetworkDocument }>(`SELECT doc FROM ${this.view} WHERE key = $1`, [partnershipId]));
     } catch (error) {
-      if ((error as { code?: unknown } | null)?.code === '42P01') {
-        throw new ProblemException(503, 'SERVICE_UNAVAILABLE', 'Read model not available', 'The broker-network read model has not been built yet; retry shortly', {}, { 'Retry-After': '5' });
-      }
-      throw error;
+      throw readModelUnavailable(error, 'broker-network');
     }
     const doc = rows[0]?.doc;
     if (!doc || doc.status === 'none') throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
@@ -62,7 +59,7 @@ export class BrokerNetworkQuery {
       facts = rows[0]?.facts;
     } catch (error) {
       // The summary read model not built yet: the network itself is still worth answering.
-      if ((error as { code?: unknown } | null)?.code !== '42P01') throw error;
+      if (!isReadModelMissing(error)) throw error;
     }
     if (!facts) return [];
     return evaluatePartnershipSignals(facts, now).filter((s) => (BROKER_SIGNAL_CODES as readonly string[]).includes(s.code));

@@ -2,14 +2,11 @@
  * The effectiveness view over HTTP with the real Nest module, problem filter and a PostgreSQL view
  * (no auth guard, no other modules): routing, dependency injection, 400 and 404 problem documents.
  */
-import { Global, Module, type INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
-import { SQL_CLIENT, TRELLIS_CONFIG } from '@trellis/platform';
-import { pointViews } from '@trellis/projections';
-import { ProjectionSpecification, SignalScenarios, TestLog, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+import type { INestApplication } from '@nestjs/common';
+
+import { serveReadModels, SignalScenarios, TestLog, createTestSchema, type TestSchema } from '@trellis/projections/testing';
 import request from 'supertest';
-import { ProblemDetailsFilter } from '../../http/problem-details.filter';
+import { readModelApp } from '../testing/read-model-app';
 import { EffectivenessModule } from './effectiveness.module';
 import { effectivenessProjection } from '@trellis/projections';
 
@@ -23,25 +20,9 @@ beforeAll(async () => {
   const p = log.partnership();
   p.run(SignalScenarios.cleanPartnership());
   partnershipId = p.partnershipId;
-  const spec = await (await ProjectionSpecification.for(effectivenessProjection, db.sql, db.schema)).given(log.events);
-  await pointViews(db.sql, db.schema, effectivenessProjection, spec.generation);
+  await serveReadModels(db.sql, db.schema, [effectivenessProjection], log.events);
 
-  @Global()
-  @Module({
-    providers: [
-      { provide: SQL_CLIENT, useValue: db.sql },
-      { provide: TRELLIS_CONFIG, useValue: { dbSchema: db.schema } },
-    ],
-    exports: [SQL_CLIENT, TRELLIS_CONFIG],
-  })
-  class TestPlatformModule {}
-
-  const moduleRef = await Test.createTestingModule({
-    imports: [TestPlatformModule, EffectivenessModule],
-    providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
-  }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
+  app = await readModelApp(db.sql, db.schema, [EffectivenessModule]);
 });
 afterAll(async () => {
   await app?.close();

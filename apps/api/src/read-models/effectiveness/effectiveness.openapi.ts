@@ -1,27 +1,10 @@
 /** OpenAPI schema of `GET /partnerships/:id/effectiveness`. */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { EFFECTIVENESS_DIMENSIONS, SIDES } from '@trellis/domain';
-import { SIGNAL_CODES } from '@trellis/projections';
+import { SIGNAL_COUNT_SCHEMA, SIGNAL_INSTANCE_SCHEMA } from '../../openapi/signal.schemas';
 
 const dateTime: SchemaObject = { type: 'string', format: 'date-time' };
 const bySideNumbers: SchemaObject = { type: 'object', properties: Object.fromEntries(SIDES.map((s) => [s, { type: 'integer', minimum: 1, maximum: 5 }])) };
-
-export const SIGNAL_INSTANCE_SCHEMA: SchemaObject = {
-  type: 'object',
-  required: ['code', 'title', 'dimensions', 'raisedAt'],
-  properties: {
-    code: { type: 'string', enum: [...SIGNAL_CODES] },
-    title: { type: 'string' },
-    dimensions: { type: 'array', items: { type: 'string', enum: [...EFFECTIVENESS_DIMENSIONS] } },
-    eventId: { type: 'string', description: 'The event that raised it (or started its clock)' },
-    position: { type: 'string', pattern: '^\\d+$' },
-    workstreamId: { type: 'string' },
-    phase: { type: 'string' },
-    subjects: { type: 'object', description: 'Ids of what it is about: problemId, inputId, toolId, findingsId, organizationId, participantId' },
-    details: { type: 'object', description: 'The figures behind it (side and share, days elapsed, respondent categories, …)' },
-    raisedAt: { ...dateTime, description: 'The event\'s occurredAt; for time-dependent signals when the threshold was crossed' },
-  },
-};
 
 export const EFFECTIVENESS_VIEW_SCHEMA: SchemaObject = {
   type: 'object',
@@ -70,7 +53,7 @@ export const EFFECTIVENESS_VIEW_SCHEMA: SchemaObject = {
           signalsRaisedSoFar: {
             type: 'array',
             description: 'Event-level signals raised over the whole history that bear on this dimension',
-            items: { type: 'object', properties: { code: { type: 'string', enum: [...SIGNAL_CODES] }, title: { type: 'string' }, count: { type: 'integer' } } },
+            items: SIGNAL_COUNT_SCHEMA,
           },
         },
       },

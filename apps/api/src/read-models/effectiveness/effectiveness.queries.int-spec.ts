@@ -4,8 +4,8 @@
  * the dimensions it bears on, and 503 before the read model is built.
  */
 import { DomainError, PartnershipFixtures } from '@trellis/domain';
-import { pointViews } from '@trellis/projections';
-import { ProjectionSpecification, SignalScenarios, TestLog, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+
+import { serveReadModels, SignalScenarios, TestLog, createTestSchema, type TestSchema } from '@trellis/projections/testing';
 import { ProblemException } from '../../http/problem';
 import { EffectivenessQueries } from './effectiveness.queries';
 import { SIGNAL_CATALOG, effectivenessProjection } from '@trellis/projections';
@@ -19,8 +19,7 @@ beforeAll(async () => {
 afterAll(async () => db?.drop());
 
 async function readModel(log: TestLog) {
-  const spec = await (await ProjectionSpecification.for(effectivenessProjection, db.sql, db.schema)).given(log.events);
-  await pointViews(db.sql, db.schema, effectivenessProjection, spec.generation);
+  await serveReadModels(db.sql, db.schema, [effectivenessProjection], log.events);
   return new EffectivenessQueries(db.sql, { dbSchema: db.schema });
 }
 

@@ -7,7 +7,7 @@ import { PartnershipNotFound } from '@trellis/domain';
 import type { SqlExecutor } from '@trellis/event-store';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { readModelView } from '@trellis/projections';
-import { readModelUnavailable } from '../partnership-summary/partnership-summary.queries';
+import { readModelUnavailable } from '../read-model-unavailable';
 import { EFFECTIVENESS, effectivenessView, type EffectivenessDoc, type EffectivenessView } from '@trellis/projections';
 
 @Injectable()

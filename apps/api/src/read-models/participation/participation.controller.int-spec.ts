@@ -3,43 +3,22 @@
  * real view: routing, 400, 404, 503 with Retry-After and the OpenAPI description. The API-key guard
  * is the application's; here the module is mounted on its own.
  */
-import { Global, Module, type INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { SQL_CLIENT, TRELLIS_CONFIG } from '@trellis/platform';
-import { participationProjection, pointViews } from '@trellis/projections';
-import { ProjectionSpecification, TOOL_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
-import { ProblemDetailsFilter } from '../../http/problem-details.filter';
+import { participationProjection } from '@trellis/projections';
+import { serveReadModels, TOOL_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
+import { readModelApp } from '../testing/read-model-app';
 import { buildOpenApiDocument } from '../../openapi/openapi';
 import { ParticipationModule } from './participation.module';
 
 let db: TestSchema;
 let app: INestApplication;
 
-async function appWith(schema: string): Promise<INestApplication> {
-  @Global()
-  @Module({
-    providers: [
-      { provide: SQL_CLIENT, useValue: db.sql },
-      { provide: TRELLIS_CONFIG, useValue: { dbSchema: schema } },
-    ],
-    exports: [SQL_CLIENT, TRELLIS_CONFIG],
-  })
-  class StoresForTest {}
-  const moduleRef = await Test.createTestingModule({
-    imports: [StoresForTest, ParticipationModule],
-    providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
-  }).compile();
-  const nest = moduleRef.createNestApplication({ logger: false });
-  await nest.init();
-  return nest;
-}
+const appWith = (schema: string): Promise<INestApplication> => readModelApp(db.sql, schema, [ParticipationModule]);
 
 beforeAll(async () => {
   db = await createTestSchema('parthttp');
-  const spec = await (await ProjectionSpecification.for(participationProjection, db.sql, db.schema)).given(mixedHistory().log.events);
-  await pointViews(db.sql, db.schema, participationProjection, spec.generation);
+  await serveReadModels(db.sql, db.schema, [participationProjection], mixedHistory().log.events);
   app = await appWith(db.schema);
 });
 afterAll(async () => {

@@ -3,8 +3,8 @@
  * plus a partnership at the "<5" threshold): the ledger per workstream and phase occurrence,
  * suppression at 4 and 5, signals, 404 and 503.
  */
-import { participationProjection, pointViews } from '@trellis/projections';
-import { ProjectionSpecification, SignalScenarios, STATE_PARTNERSHIP_ID, TOOL_PARTNERSHIP_ID, CLOSED_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
+import { participationProjection } from '@trellis/projections';
+import { serveReadModels, SignalScenarios, STATE_PARTNERSHIP_ID, TOOL_PARTNERSHIP_ID, CLOSED_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
 import { PARTICIPATION_VIEW_EXAMPLE } from './participation.openapi';
 import { ParticipationQuery } from './participation.query';
 
@@ -32,8 +32,7 @@ beforeAll(async () => {
     cmd('2025-02-04', 'RecordStakeholderInput', { workstreamId: WS, inputId: 'families', method: 'focus_group', respondentCounts: { family_member: 4, practitioner: 5 } }),
   ]);
   log.partnership(ABSENT_ID).run(SignalScenarios.scenarioFor('FAMILIES_COMMUNITY_ABSENT').commands);
-  const spec = await (await ProjectionSpecification.for(participationProjection, db.sql, db.schema)).given(log.events);
-  await pointViews(db.sql, db.schema, participationProjection, spec.generation);
+  await serveReadModels(db.sql, db.schema, [participationProjection], log.events);
   query = new ParticipationQuery(db.sql, { dbSchema: db.schema });
 });
 afterAll(async () => db?.drop());

@@ -7,7 +7,8 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@ne
 import { PARTNERSHIP_STATUSES } from '@trellis/domain';
 import { READERS, Roles } from '../../auth/auth.decorators';
 import { ApiProblems } from '../../openapi/api-problems.decorator';
-import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, LISTED_PHASES, parsePartnershipListQuery } from './partnership-summary.params';
+import { OPEN_PHASES } from '@trellis/domain';
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT, parsePartnershipListQuery } from './partnership-summary.params';
 import { PARTNERSHIP_SUMMARY_PAGE_SCHEMA } from './partnership-summary.openapi';
 import { PartnershipSummaryQueries, type PartnershipSummaryPage } from './partnership-summary.queries';
 
@@ -29,7 +30,7 @@ export class PartnershipSummaryController {
       'in that phase; `organizationId` matches partnerships the organization belongs or belonged to.',
   })
   @ApiQuery({ name: 'status', required: false, enum: [...PARTNERSHIP_STATUSES] })
-  @ApiQuery({ name: 'phase', required: false, enum: LISTED_PHASES })
+  @ApiQuery({ name: 'phase', required: false, enum: OPEN_PHASES })
   @ApiQuery({ name: 'organizationId', required: false, description: 'An organization id ([A-Za-z0-9_-]{1,100})' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page (opaque)' })
   @ApiQuery({ name: 'limit', required: false, description: `1–${LIST_MAX_LIMIT} (default ${LIST_DEFAULT_LIMIT})` })

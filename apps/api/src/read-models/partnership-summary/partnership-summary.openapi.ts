@@ -1,7 +1,7 @@
 /** OpenAPI schema of `GET /partnerships` (a page of partnership-summary items). */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { SIGNAL_COUNT_SCHEMA } from '../../openapi/signal.schemas';
 import { PARTNERSHIP_STATUSES, PARTNERSHIP_TYPES, PHASES, SIDES, INITIATION_MODES } from '@trellis/domain';
-import { SIGNAL_CODES } from '@trellis/projections';
 
 const ids: SchemaObject = { type: 'array', items: { type: 'string' } };
 const sideEntry: SchemaObject = { type: 'object', required: ['count', 'organizationIds'], properties: { count: { type: 'integer' }, organizationIds: ids } };
@@ -48,7 +48,7 @@ export const PARTNERSHIP_SUMMARY_ITEM_SCHEMA: SchemaObject = {
     signals: {
       type: 'array',
       description: 'Current signals (evaluated at request time), by code; count > 1 when a code applies several times (e.g. per organization)',
-      items: { type: 'object', properties: { code: { type: 'string', enum: [...SIGNAL_CODES] }, title: { type: 'string' }, count: { type: 'integer', minimum: 1 } } },
+      items: SIGNAL_COUNT_SCHEMA,
     },
     asOfPosition: { type: 'string', pattern: '^\\d+$', description: 'The log position this item reflects (decimal string)' },
   },

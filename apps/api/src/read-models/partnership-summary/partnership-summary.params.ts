@@ -2,13 +2,11 @@
  * The query of `GET /partnerships`: filters from the vocabulary, an opaque cursor and a page size.
  * Every bad parameter is named in one 400 INVALID_QUERY.
  */
-import { CLIENT_ID_PATTERN, PARTNERSHIP_STATUSES, PHASES, type PartnershipStatus, type Phase } from '@trellis/domain';
+import { CLIENT_ID_PATTERN, OPEN_PHASES, PARTNERSHIP_STATUSES, type PartnershipStatus, type Phase } from '@trellis/domain';
 import { badRequest, type FieldError } from '../../http/problem';
 
 export const LIST_DEFAULT_LIMIT = 50;
 export const LIST_MAX_LIMIT = 200;
-/** Only open workstreams are listed by phase; a concluded one has no phase to filter on. */
-export const LISTED_PHASES = PHASES.filter((p) => p !== 'concluded');
 
 export interface PartnershipListQuery {
   readonly status?: PartnershipStatus;
@@ -64,7 +62,7 @@ export function parsePartnershipListQuery(raw: RawPartnershipListQuery): Partner
   };
 
   const status = oneOf('status', single('status', raw.status), PARTNERSHIP_STATUSES);
-  const phase = oneOf('phase', single('phase', raw.phase), LISTED_PHASES);
+  const phase = oneOf('phase', single('phase', raw.phase), OPEN_PHASES);
   const organizationId = single('organizationId', raw.organizationId);
   if (organizationId !== undefined && !CLIENT_ID_PATTERN.test(organizationId)) {
     errors.push({ field: 'query.organizationId', messages: ['must be an organization id: 1–100 of A-Z a-z 0-9 _ -'] });

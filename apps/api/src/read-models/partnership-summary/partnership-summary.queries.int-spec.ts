@@ -4,8 +4,8 @@
  * before the read model is built.
  */
 import { PartnershipFixtures } from '@trellis/domain';
-import { pointViews } from '@trellis/projections';
-import { ProjectionSpecification, SignalScenarios, TestLog, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+
+import { serveReadModels, SignalScenarios, TestLog, createTestSchema, type TestSchema } from '@trellis/projections/testing';
 import { ProblemException } from '../../http/problem';
 import { parsePartnershipListQuery } from './partnership-summary.params';
 import { PartnershipSummaryQueries } from './partnership-summary.queries';
@@ -21,8 +21,7 @@ afterAll(async () => db?.drop());
 
 /** A fresh generation of the projection, its views pointed at it, and the query class over them. */
 async function readModel(log: TestLog) {
-  const spec = await (await ProjectionSpecification.for(partnershipSummaryProjection, db.sql, db.schema)).given(log.events);
-  await pointViews(db.sql, db.schema, partnershipSummaryProjection, spec.generation);
+  const [spec] = await serveReadModels(db.sql, db.schema, [partnershipSummaryProjection], log.events);
   return { spec, queries: new PartnershipSummaryQueries(db.sql, { dbSchema: db.schema }) };
 }
 

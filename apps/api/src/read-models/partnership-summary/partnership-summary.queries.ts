@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { SqlExecutor } from '@trellis/event-store';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { readModelView } from '@trellis/projections';
-import { ProblemException } from '../../http/problem';
+import { readModelUnavailable } from '../read-model-unavailable';
 import { encodeListCursor, type PartnershipListQuery } from './partnership-summary.params';
 import { PARTNERSHIP_SUMMARY, partnershipSummaryItem, type PartnershipSummaryDoc, type PartnershipSummaryItem } from '@trellis/projections';
 
@@ -61,13 +61,3 @@ export class PartnershipSummaryQueries {
   }
 }
 
-/**
- * A read model's view exists once the projection runtime has built it; until then (42P01) the
- * answer is 503 with Retry-After, never a 500.
- */
-export function readModelUnavailable(error: unknown, readModel: string): unknown {
-  if ((error as { code?: unknown } | null)?.code === '42P01') {
-    return new ProblemException(503, 'SERVICE_UNAVAILABLE', 'Read model not available', `The ${readModel} read model has not been built yet; retry shortly`, {}, { 'Retry-After': '5' });
-  }
-  return error;
-}

@@ -1,5 +1,6 @@
 /** OpenAPI response schema of `GET /partnerships/:id/timeline` (inline: the route's decorators carry it). */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { SIGNAL_COUNT_SCHEMA } from '../../openapi/signal.schemas';
 import { ORG_TYPES, PARTNERSHIP_EVENT_TYPES, PARTNERSHIP_STATUSES, PHASES, PHASE_DIRECTIONS, ROLES, SIDES } from '@trellis/domain';
 import { SIGNAL_CODES } from '@trellis/projections';
 
@@ -373,7 +374,7 @@ export const TIMELINE_VIEW_SCHEMA: SchemaObject = {
         raised: {
           type: 'array',
           description: 'Signals raised by events over the whole history, by code (catalog order)',
-          items: { type: 'object', properties: { code: { type: 'string', enum: [...SIGNAL_CODES] }, title: { type: 'string' }, count: { type: 'integer', minimum: 1 } } },
+          items: SIGNAL_COUNT_SCHEMA,
         },
       },
     },

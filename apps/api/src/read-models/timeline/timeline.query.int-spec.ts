@@ -4,8 +4,8 @@
  * one correction): paging, filters, corrections, the disclosure ledger, 404 and 503.
  */
 import type { RecordedEvent } from '@trellis/event-store';
-import { agreementsProjection, dataDisclosureLedger, pointViews, readAgreementsRegister, timelineProjection, type Projection, type TimelineEventView } from '@trellis/projections';
-import { ProjectionSpecification, SignalScenarios, TOOL_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
+import { agreementsProjection, dataDisclosureLedger, readAgreementsRegister, timelineProjection, type Projection, type TimelineEventView } from '@trellis/projections';
+import { serveReadModels, SignalScenarios, TOOL_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
 import { TIMELINE_VIEW_EXAMPLE } from './timeline.openapi';
 import { TimelineQuery } from './timeline.query';
 
@@ -20,8 +20,7 @@ const toolEvents = () => events.filter((e) => e.metadata['partnershipId'] === TO
 
 async function build(schema: string, projections: readonly Projection[]) {
   for (const projection of projections) {
-    const spec = await (await ProjectionSpecification.for(projection, db.sql, schema)).given(events);
-    await pointViews(db.sql, schema, projection, spec.generation);
+    await serveReadModels(db.sql, schema, [projection], events);
   }
 }
 

@@ -8,7 +8,7 @@ import { PartnershipNotFound } from '@trellis/domain';
 import type { SqlExecutor } from '@trellis/event-store';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { TIMELINE, readTimeline, type TimelineQuery as TimelinePageQuery, type TimelineView } from '@trellis/projections';
-import { readModelUnavailable } from '../partnership-summary/partnership-summary.queries';
+import { readModelUnavailable } from '../read-model-unavailable';
 
 @Injectable()
 export class TimelineQuery {

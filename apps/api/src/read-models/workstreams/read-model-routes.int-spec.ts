@@ -3,14 +3,11 @@
  * routing, dependency wiring, query parsing, problem documents and the OpenAPI description. The
  * API-key guard is the application's (tested with it); here the modules are mounted on their own.
  */
-import { Global, Module, type INestApplication } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { SQL_CLIENT, TRELLIS_CONFIG } from '@trellis/platform';
-import { pointViews } from '@trellis/projections';
-import { ProjectionSpecification, createTestSchema, type TestSchema } from '@trellis/projections/testing';
-import { ProblemDetailsFilter } from '../../http/problem-details.filter';
+
+import { serveReadModels, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+import { readModelApp } from '../testing/read-model-app';
 import { buildOpenApiDocument } from '../../openapi/openapi';
 import { AgreementsModule } from '../agreements/agreements.module';
 import { agreementsProjection } from '@trellis/projections';
@@ -23,31 +20,13 @@ import { TOOL_PARTNERSHIP_ID, mixedHistory } from '@trellis/projections/testing'
 let db: TestSchema;
 let app: INestApplication;
 
-async function appWith(schema: string): Promise<INestApplication> {
-  @Global()
-  @Module({
-    providers: [
-      { provide: SQL_CLIENT, useValue: db.sql },
-      { provide: TRELLIS_CONFIG, useValue: { dbSchema: schema } },
-    ],
-    exports: [SQL_CLIENT, TRELLIS_CONFIG],
-  })
-  class StoresForTest {}
-  const moduleRef = await Test.createTestingModule({
-    imports: [StoresForTest, WorkstreamsModule, AgreementsModule, BrokersModule],
-    providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
-  }).compile();
-  const nest = moduleRef.createNestApplication({ logger: false });
-  await nest.init();
-  return nest;
-}
+const appWith = (schema: string): Promise<INestApplication> => readModelApp(db.sql, schema, [WorkstreamsModule, AgreementsModule, BrokersModule]);
 
 beforeAll(async () => {
   db = await createTestSchema('rmhttp');
   const events = mixedHistory().log.events;
   for (const projection of [stalledWorkstreamsProjection, agreementsProjection, brokerNetworkProjection]) {
-    const spec = await (await ProjectionSpecification.for(projection, db.sql, db.schema)).given(events);
-    await pointViews(db.sql, db.schema, projection, spec.generation);
+    await serveReadModels(db.sql, db.schema, [projection], events);
   }
   app = await appWith(db.schema);
 });

@@ -8,7 +8,7 @@ import { READERS, Roles } from '../../auth/auth.decorators';
 import { ApiProblems } from '../../openapi/api-problems.decorator';
 import { badRequest } from '../../http/problem';
 import { isUuid, parseLimit } from '../../http/request-parsing';
-import { STALLABLE_PHASES, type StallablePhase } from '@trellis/projections';
+import { OPEN_PHASES, type OpenPhase } from '@trellis/domain';
 import { STALLED_WORKSTREAMS_PAGE_SCHEMA } from './stalled-workstreams.openapi';
 import { StalledWorkstreamsQuery, decodeStalledCursor, type StalledWorkstreamsPage } from './stalled-workstreams.query';
 
@@ -32,7 +32,7 @@ export class StalledWorkstreamsController {
   })
   @ApiQuery({ name: 'stalled', required: false, enum: ['true', 'false'] })
   @ApiQuery({ name: 'partnershipId', required: false, description: 'Only this partnership (UUID)' })
-  @ApiQuery({ name: 'phase', required: false, enum: STALLABLE_PHASES })
+  @ApiQuery({ name: 'phase', required: false, enum: OPEN_PHASES })
   @ApiQuery({ name: 'limit', required: false, description: '1–500 (default 50)' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiResponse({ status: 200, description: 'A page of workstreams', schema: STALLED_WORKSTREAMS_PAGE_SCHEMA })
@@ -67,9 +67,9 @@ function parseStalled(raw: unknown): boolean {
   throw invalid('stalled', 'must be true or false');
 }
 
-function parsePhase(raw: unknown): StallablePhase {
-  if (typeof raw === 'string' && (STALLABLE_PHASES as readonly string[]).includes(raw)) return raw as StallablePhase;
-  throw invalid('phase', `must be one of ${STALLABLE_PHASES.join(', ')} (concluded workstreams are not listed)`);
+function parsePhase(raw: unknown): OpenPhase {
+  if (typeof raw === 'string' && (OPEN_PHASES as readonly string[]).includes(raw)) return raw as OpenPhase;
+  throw invalid('phase', `must be one of ${OPEN_PHASES.join(', ')} (concluded workstreams are not listed)`);
 }
 
 const invalid = (field: string, message: string) =>

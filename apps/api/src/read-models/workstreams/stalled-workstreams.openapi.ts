@@ -1,6 +1,6 @@
 /** OpenAPI response schema of `GET /workstreams` (inline: the route's decorators carry it). */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { PHASES } from '@trellis/domain';
+import { OPEN_PHASES } from '@trellis/domain';
 import { STALL_CLOCK_KINDS } from '@trellis/projections';
 
 const date: SchemaObject = { type: 'string', format: 'date' };
@@ -104,7 +104,7 @@ export const STALLED_WORKSTREAMS_PAGE_SCHEMA: SchemaObject = {
           partnershipStatus: { type: 'string', enum: ['exploring', 'active', 'paused', 'transitioning'] },
           workstreamId: { type: 'string' },
           title: { type: 'string' },
-          phase: { type: 'string', enum: PHASES.filter((p) => p !== 'concluded') },
+          phase: { type: 'string', enum: [...OPEN_PHASES] },
           openedAt: { ...dateTime, nullable: true },
           enteredAt: { ...dateTime, nullable: true, description: 'When the current phase was entered' },
           lastActivityAt: { ...dateTime, nullable: true, description: 'When the latest event of the workstream happened' },

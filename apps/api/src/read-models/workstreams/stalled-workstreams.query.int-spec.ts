@@ -2,8 +2,8 @@
  * StalledWorkstreamsQuery against the real view of the stalled-workstreams read model, built from a
  * history mixing both seed paths with a paused, a closed and an abandoned partnership and pilots.
  */
-import { ProjectionSpecification, createTestSchema, type TestSchema } from '@trellis/projections/testing';
-import { pointViews } from '@trellis/projections';
+import { serveReadModels, createTestSchema, type TestSchema } from '@trellis/projections/testing';
+
 import { ProblemException } from '../../http/problem';
 import { DEFAULT_STALL_THRESHOLDS, stalledWorkstreamsProjection, type StallThresholds } from '@trellis/projections';
 import { StalledWorkstreamsQuery, decodeStalledCursor, encodeStalledCursor, type StalledWorkstreamsFilter } from './stalled-workstreams.query';
@@ -24,8 +24,7 @@ const ids = (page: { items: Array<{ workstreamId: string }> }) => page.items.map
 
 beforeAll(async () => {
   db = await createTestSchema('stallq');
-  const spec = await (await ProjectionSpecification.for(stalledWorkstreamsProjection, db.sql, db.schema)).given(mixedHistory().log.events);
-  await pointViews(db.sql, db.schema, stalledWorkstreamsProjection, spec.generation);
+  await serveReadModels(db.sql, db.schema, [stalledWorkstreamsProjection], mixedHistory().log.events);
   query = new StalledWorkstreamsQuery(db.sql, { dbSchema: db.schema }, DEFAULT_STALL_THRESHOLDS);
 });
 afterAll(async () => db?.drop());

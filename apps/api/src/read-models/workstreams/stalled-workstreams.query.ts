@@ -9,6 +9,7 @@
  * `NOT paused AND clockStartedOn + thresholdDays < today`.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import type { OpenPhase } from '@trellis/domain';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import type { SqlExecutor } from '@trellis/event-store';
 import { readModelView } from '@trellis/projections';
@@ -20,17 +21,16 @@ import {
   type StallBlocker,
   type StallClockKind,
   type StallThresholds,
-  type StallablePhase,
   type StalledWorkstreamDoc,
 } from '@trellis/projections';
 import { STALL_THRESHOLDS } from './stall-thresholds.config';
-import { ProblemException } from '../../http/problem';
+import { readModelUnavailable } from '../read-model-unavailable';
 
 export interface StalledWorkstreamsFilter {
   /** Only workstreams over their threshold (never those of a paused partnership). */
   readonly stalled: boolean;
   readonly partnershipId?: string;
-  readonly phase?: StallablePhase;
+  readonly phase?: OpenPhase;
   readonly limit: number;
   readonly after?: StalledWorkstreamsCursor;
 }
@@ -46,7 +46,7 @@ export interface StalledWorkstreamItem {
   partnershipStatus: string;
   workstreamId: string;
   title: string;
-  phase: StallablePhase;
+  phase: OpenPhase;
   openedAt: string | null;
   enteredAt: string | null;
   lastActivityAt: string | null;
@@ -135,7 +135,7 @@ export class StalledWorkstreamsQuery {
       partnershipStatus: doc.partnershipStatus,
       workstreamId: w.workstreamId,
       title: w.title,
-      phase: w.phase as StallablePhase,
+      phase: w.phase as OpenPhase,
       openedAt: w.openedAt ?? null,
       enteredAt: w.enteredAt ?? null,
       lastActivityAt: w.lastActivityAt ?? null,
@@ -172,15 +172,4 @@ export function decodeStalledCursor(raw: string): StalledWorkstreamsCursor | und
   } catch {
     return undefined;
   }
-}
-
-/**
- * The view is created by the projection runtime when the read model is first built; until then
- * (or while the read store lacks it) the answer is "not available yet", not an internal error.
- */
-export function readModelUnavailable(error: unknown, readModel: string): unknown {
-  if ((error as { code?: unknown } | null)?.code === '42P01') {
-    return new ProblemException(503, 'SERVICE_UNAVAILABLE', 'Read model not available', `The ${readModel} read model has not been built yet; retry shortly`, {}, { 'Retry-After': '5' });
-  }
-  return error;
 }

@@ -8,8 +8,8 @@
  *
  * Per batch: one select and one upsert of the touched documents, one insert of the batch's transfers.
  */
-import type { RecordedEvent } from '@trellis/event-store';
 import { documentProjection } from '../../core/document-projection';
+import { partnershipIdOf } from '../../signals/event-access';
 import type { ProjectionTable } from '../../core/projection';
 import { evolveAgreementsDocument, initialAgreementsDocument, type AgreementsDocument } from './agreements.document';
 
@@ -29,15 +29,7 @@ export const AGREEMENTS_EVENT_TYPES = [
   'PartnershipAbandoned',
 ] as const;
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(AGREEMENTS_EVENT_TYPES);
 
-function partnershipIdOf(e: RecordedEvent): string | undefined {
-  const id = e.metadata['partnershipId'];
-  if (typeof id === 'string' && id.length > 0) return id;
-  return e.streamId.startsWith('partnership-') ? e.streamId.slice('partnership-'.length) : undefined;
-}
-
-const keyOf = (e: RecordedEvent): string | undefined => (EVENT_TYPES.has(e.type) ? partnershipIdOf(e) : undefined);
 
 /** A row of the `transfers` table as the database returns it (dates as text). */
 export interface DataTransferRow {
@@ -81,7 +73,7 @@ export const agreementsProjection = documentProjection<AgreementsDocument>({
   name: AGREEMENTS,
   version: 1,
   eventTypes: AGREEMENTS_EVENT_TYPES,
-  key: keyOf,
+  key: partnershipIdOf,
   initial: (key) => initialAgreementsDocument(key),
   evolve: (doc, e) => evolveAgreementsDocument(doc, e),
   extraTables: [transfersTable],
@@ -90,7 +82,7 @@ export const agreementsProjection = documentProjection<AgreementsDocument>({
     const rows: Array<Record<string, unknown>> = [];
     for (const e of events) {
       if (e.type !== 'DataReceivedUnderAgreement') continue;
-      const partnershipId = keyOf(e);
+      const partnershipId = partnershipIdOf(e);
       const d = e.data as Record<string, unknown>;
       if (partnershipId === undefined || typeof d['transferId'] !== 'string' || typeof d['dsaId'] !== 'string') continue;
       const occurredAt = String(e.metadata['occurredAt'] ?? e.metadata['recordedAt'] ?? '');

@@ -4,8 +4,8 @@
  * the view `<schema>.rm_broker_network_docs`. Pairs bridged by a single broker, unconnected
  * organizations and inactive brokers are derived at query time (broker-network.view.ts).
  */
-import type { RecordedEvent } from '@trellis/event-store';
 import { documentProjection } from '../../core/document-projection';
+import { partnershipIdOf } from '../../signals/event-access';
 import { evolveBrokerNetworkDocument, initialBrokerNetworkDocument, type BrokerNetworkDocument } from './broker-network.document';
 
 export const BROKER_NETWORK = 'broker_network';
@@ -24,19 +24,12 @@ export const BROKER_NETWORK_EVENT_TYPES = [
   'BrokeringActivityRecorded',
 ] as const;
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(BROKER_NETWORK_EVENT_TYPES);
-
-function partnershipIdOf(e: RecordedEvent): string | undefined {
-  const id = e.metadata['partnershipId'];
-  if (typeof id === 'string' && id.length > 0) return id;
-  return e.streamId.startsWith('partnership-') ? e.streamId.slice('partnership-'.length) : undefined;
-}
 
 export const brokerNetworkProjection = documentProjection<BrokerNetworkDocument>({
   name: BROKER_NETWORK,
   version: 1,
   eventTypes: BROKER_NETWORK_EVENT_TYPES,
-  key: (e) => (EVENT_TYPES.has(e.type) ? partnershipIdOf(e) : undefined),
+  key: partnershipIdOf,
   initial: (key) => initialBrokerNetworkDocument(key),
   evolve: (doc, e) => evolveBrokerNetworkDocument(doc, e),
 });

@@ -7,7 +7,6 @@ export {
 } from './stalled-workstreams.projection';
 export {
   DEFAULT_STALL_THRESHOLDS,
-  STALLABLE_PHASES,
   STALL_CLOCK_KINDS,
   STALL_CLOCK_POLICIES,
   STALL_DSA_EXPIRY_WARNING_DAYS,
@@ -19,7 +18,6 @@ export {
   type StallClock,
   type StallClockKind,
   type StallThresholds,
-  type StallablePhase,
   type StalledWorkstreamDoc,
 } from './stalled-workstreams.rules';
 export type { StalledContext, WorkstreamFacts as StalledWorkstreamFacts } from './stalled-workstreams.context';

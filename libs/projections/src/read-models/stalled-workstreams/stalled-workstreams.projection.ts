@@ -13,8 +13,9 @@
  * Per batch: one select and one upsert of the touched contexts, then one delete and one insert of
  * their workstream rows. Nothing here reads the clock: time-dependent facts are the query's.
  */
-import type { RecordedEvent } from '@trellis/event-store';
+import type { PartnershipEventType } from '@trellis/domain';
 import { documentProjection } from '../../core/document-projection';
+import { partnershipIdOf } from '../../signals/event-access';
 import type { ProjectionTable } from '../../core/projection';
 import { evolveStalledContext, initialStalledContext, isListedStatus, type StalledContext } from './stalled-workstreams.context';
 import { stallClock, type StalledWorkstreamDoc } from './stalled-workstreams.rules';
@@ -51,19 +52,9 @@ export const STALLED_WORKSTREAMS_EVENT_TYPES = [
   'FindingsReviewedByPracticePartner',
   'FindingsDisseminated',
   'ResearchUseRecorded',
-] as const;
+] as const satisfies readonly PartnershipEventType[];
 
-const EVENT_TYPES: ReadonlySet<string> = new Set(STALLED_WORKSTREAMS_EVENT_TYPES);
 
-/** The partnership an event belongs to (the envelope's `partnershipId`, else its stream's). */
-function partnershipIdOf(e: RecordedEvent): string | undefined {
-  const id = e.metadata['partnershipId'];
-  if (typeof id === 'string' && id.length > 0) return id;
-  return e.streamId.startsWith('partnership-') ? e.streamId.slice('partnership-'.length) : undefined;
-}
-
-/** The document key of an event: its partnership, for the event types read. */
-const keyOf = (e: RecordedEvent): string | undefined => (EVENT_TYPES.has(e.type) ? partnershipIdOf(e) : undefined);
 
 /** The key of a workstream row. */
 export const stalledWorkstreamKey = (partnershipId: string, workstreamId: string): string => `${partnershipId}/${workstreamId}`;
@@ -111,7 +102,7 @@ export const stalledWorkstreamsProjection = documentProjection<StalledContext>({
   version: 1,
   eventTypes: STALLED_WORKSTREAMS_EVENT_TYPES,
   table: 'partnerships',
-  key: keyOf,
+  key: partnershipIdOf,
   initial: (key) => initialStalledContext(key),
   evolve: (ctx, e) => evolveStalledContext(ctx, e),
   extraTables: [rowsTable],
@@ -120,7 +111,7 @@ export const stalledWorkstreamsProjection = documentProjection<StalledContext>({
     if (changed.size === 0) return;
     const positions = new Map<string, bigint>();
     for (const e of events) {
-      const key = keyOf(e);
+      const key = partnershipIdOf(e);
       if (key !== undefined && changed.has(key)) positions.set(key, e.position);
     }
     const rows: Array<Record<string, unknown>> = [];

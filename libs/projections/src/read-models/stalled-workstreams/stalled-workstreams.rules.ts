@@ -16,32 +16,19 @@
  * the thresholds and "now" (configurable thresholds, injectable clock). Blockers are derived at
  * query time too, because some depend on today (a pilot past its planned end, a DSA about to expire).
  */
-import type { Phase } from '@trellis/domain';
+import { OPEN_PHASES, type OpenPhase } from '@trellis/domain';
 import { addDays, dateOf, daysBetween, later, utcDate } from './calendar';
 import type { DsaFacts, OpenPilot, PauseInterval, StalledContext, WorkstreamFacts } from './stalled-workstreams.context';
 
-/** The phases a listed workstream can be in. */
-export type StallablePhase = Exclude<Phase, 'concluded'>;
-
-export const STALLABLE_PHASES: readonly StallablePhase[] = [
-  'problem_framing',
-  'evidence_review',
-  'co_design',
-  'pilot',
-  'input_revision',
-  'formal_study',
-  'joint_interpretation',
-  'use_dissemination',
-];
 
 /**
  * Which threshold a clock uses: its phase, except that a formal study which is already running uses
  * `formal_study_running` (a study is quiet for long stretches; only a study approved and not started
  * has a reminder policy).
  */
-export type StallClockKind = StallablePhase | 'formal_study_running';
+export type StallClockKind = OpenPhase | 'formal_study_running';
 
-export const STALL_CLOCK_KINDS: readonly StallClockKind[] = [...STALLABLE_PHASES, 'formal_study_running'];
+export const STALL_CLOCK_KINDS: readonly StallClockKind[] = [...OPEN_PHASES, 'formal_study_running'];
 
 export type StallThresholds = Readonly<Record<StallClockKind, number>>;
 
@@ -99,7 +86,7 @@ export interface StallClock {
 /** Deterministic: the clock of a workstream, from stored dates only. */
 export function stallClock(w: WorkstreamFacts, pauses: readonly PauseInterval[]): StallClock {
   const kind: StallClockKind =
-    w.phase === 'formal_study' && !w.openStudies.some((s) => s.startedOn === undefined) ? 'formal_study_running' : (w.phase as StallablePhase);
+    w.phase === 'formal_study' && !w.openStudies.some((s) => s.startedOn === undefined) ? 'formal_study_running' : (w.phase as OpenPhase);
   let anchorOn = later(w.enteredAt && dateOf(w.enteredAt), w.lastActivityAt && dateOf(w.lastActivityAt)) ?? (w.openedAt ? dateOf(w.openedAt) : '1970-01-01');
   if (w.phase === 'pilot' && w.openPilots.length > 0) {
     // R-06 counts from plannedStart, R-07 from plannedEnd: the earliest date any open pilot waits for.

@@ -5,22 +5,16 @@
  * partnership), then appended with its partnership's exact expected revision. Histories of many
  * partnerships interleave in `$all`, as they do in production.
  *
- * One writer (one TestLog) per test file: TestLog's event ids are unique within the log only.
+ * One writer (one TestLog) per log: TestLog's event ids are unique within the log only. Used by the
+ * resilience tests and by the benchmarks (bench/) to generate logs of any size.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventStore, EventToAppend, RecordedEvent } from '@trellis/event-store';
-import {
-  abandonedCommands,
-  closedCommands,
-  pilotCommands,
-  stateAgencyCommands,
-  TestLog,
-  toolPathCommands,
-  type LogCommand,
-  type PartnershipLog,
-} from '@trellis/projections/testing';
+import { abandonedCommands, closedCommands, pilotCommands, stateAgencyCommands, toolPathCommands } from './read-model-histories';
+import { TestLog, type LogCommand, type PartnershipLog } from './test-log';
 
-const TEMPLATES: ReadonlyArray<() => LogCommand[]> = [toolPathCommands, stateAgencyCommands, pilotCommands, closedCommands, abandonedCommands];
+/** The read-model history templates a writer takes in turn. */
+export const HISTORY_TEMPLATES: ReadonlyArray<() => LogCommand[]> = [toolPathCommands, stateAgencyCommands, pilotCommands, closedCommands, abandonedCommands];
 
 /** One append: consecutive commands of one partnership. */
 export interface PlannedAppend {
@@ -71,6 +65,7 @@ export class HistoryWriter {
         if (plan.next < plan.commands.length) open += 1;
       }
     }
+    this.forgetDecided();
     return appends;
   }
 
@@ -125,7 +120,9 @@ export class HistoryWriter {
       for (let i = 0; !stopping; i = (i + 1) % slots.length) {
         let slot = slots[i]!;
         if (slot.next >= slot.commands.length) slot = slots[i] = { p: this.log.partnership(randomUUID()), commands: this.template(), next: 0 };
-        await this.appendOne(toAppend(slot.p, slot.p.run([slot.commands[slot.next]!])));
+        const append = toAppend(slot.p, slot.p.run([slot.commands[slot.next]!]));
+        this.forgetDecided();
+        await this.appendOne(append);
         slot.next += 1;
         appends += 1;
         if (pauseMs > 0) await sleep(pauseMs);
@@ -143,8 +140,13 @@ export class HistoryWriter {
     };
   }
 
+  /** The decided events live on in the appends; the log need not keep them (a long run would grow without bound). */
+  private forgetDecided(): void {
+    this.log.events.length = 0;
+  }
+
   private template(): LogCommand[] {
-    const t = TEMPLATES[this.nextTemplate % TEMPLATES.length]!;
+    const t = HISTORY_TEMPLATES[this.nextTemplate % HISTORY_TEMPLATES.length]!;
     this.nextTemplate += 1;
     return t();
   }
@@ -157,7 +159,8 @@ export class HistoryWriter {
   }
 }
 
-function toAppend(p: PartnershipLog, recorded: readonly RecordedEvent[]): PlannedAppend {
+/** Decided events as the append that records them, with the partnership's exact expected revision. */
+export function toAppend(p: PartnershipLog, recorded: readonly RecordedEvent[]): PlannedAppend {
   const first = recorded[0];
   if (!first) throw new Error(`no events decided for ${p.partnershipId}`);
   return {
