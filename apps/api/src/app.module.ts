@@ -9,6 +9,9 @@ import { ProjectionsModule, READ_MODEL_PROJECTIONS } from '@trellis/projections'
 import { PlatformModule, QueueingModule, WorkersModule, type TrellisConfig } from '@trellis/platform';
 import { AdminModule } from './admin/admin.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { WebhookWorkersModule } from '@trellis/integrations';
+import { EventCatalogModule } from './event-catalog/event-catalog.module';
+import { EventFeedModule } from './event-feed/event-feed.module';
 import { HealthController } from './health/health.controller';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { PartnershipsModule } from './partnerships/partnerships.module';
@@ -17,6 +20,7 @@ import { BrokersModule } from './read-models/brokers/brokers.module';
 import { EffectivenessModule } from './read-models/effectiveness/effectiveness.module';
 import { ParticipationModule } from './read-models/participation/participation.module';
 import { PartnershipSummaryModule } from './read-models/partnership-summary/partnership-summary.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TimelineModule } from './read-models/timeline/timeline.module';
 import { WorkstreamsModule } from './read-models/workstreams/workstreams.module';
 
@@ -39,7 +43,10 @@ export class AppModule {
         AgreementsModule,
         BrokersModule,
         AdminModule,
-        ...(config.runWorkers ? [WorkersModule.forRoot()] : []),
+        EventFeedModule,
+        EventCatalogModule,
+        SubscriptionsModule,
+        ...(config.runWorkers ? [WorkersModule.forRoot(), WebhookWorkersModule] : []),
       ],
       controllers: [HealthController],
       providers: [

@@ -5,6 +5,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, QueueingModule, WorkersModule, type TrellisConfig } from '@trellis/platform';
 import { ProjectionsModule, READ_MODEL_PROJECTIONS } from '@trellis/projections';
+import { WebhookWorkersModule } from '@trellis/integrations';
 
 @Module({})
 export class WorkerAppModule {
@@ -16,6 +17,7 @@ export class WorkerAppModule {
         QueueingModule.forRoot(config),
         ProjectionsModule.forRoot({ projections: READ_MODEL_PROJECTIONS, workers: true }),
         WorkersModule.forRoot(),
+        WebhookWorkersModule,
       ],
     };
   }

@@ -1,2 +1,3 @@
-// Skeleton: filled in by later issues (see DESIGN.md §2).
-export {};
+// Integrators (DESIGN.md §6): the event catalog and webhook delivery.
+export * from './catalog';
+export * from './webhooks';

@@ -38,6 +38,18 @@ describe('loadConfig', () => {
         commandConflictRetries: 10,
         idempotencyTtlHours: 24,
         poolSize: 10,
+        webhooks: {
+          allowPrivateNetworks: false,
+          allowedHosts: [],
+          timeoutMs: 10_000,
+          maxAttempts: 8,
+          backoffMs: 2_000,
+          backoffJitter: 0.5,
+          secretGraceSeconds: 86_400,
+          autoPauseAfterSeconds: 259_200,
+          maxResponseBytes: 16 * 1024,
+        },
+        sseHeartbeatMs: 15_000,
       });
     });
 
@@ -73,6 +85,16 @@ describe('loadConfig', () => {
         COMMAND_CONFLICT_RETRIES: '0',
         IDEMPOTENCY_TTL_HOURS: '720',
         DATABASE_POOL_SIZE: '200',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes',
+        WEBHOOK_ALLOWED_HOSTS: ' Hooks.internal , 10.0.0.0/8,,',
+        WEBHOOK_TIMEOUT_MS: '500',
+        WEBHOOK_MAX_ATTEMPTS: '3',
+        WEBHOOK_BACKOFF_MS: '50',
+        WEBHOOK_BACKOFF_JITTER_PERCENT: '0',
+        WEBHOOK_SECRET_GRACE_SECONDS: '60',
+        WEBHOOK_AUTO_PAUSE_AFTER_SECONDS: '5',
+        WEBHOOK_MAX_RESPONSE_BYTES: '0',
+        SSE_HEARTBEAT_MS: '250',
       });
       expect(config).toMatchObject({
         env: 'production',
@@ -91,6 +113,18 @@ describe('loadConfig', () => {
         commandConflictRetries: 0,
         idempotencyTtlHours: 720,
         poolSize: 200,
+        webhooks: {
+          allowPrivateNetworks: true,
+          allowedHosts: ['hooks.internal', '10.0.0.0/8'],
+          timeoutMs: 500,
+          maxAttempts: 3,
+          backoffMs: 50,
+          backoffJitter: 0,
+          secretGraceSeconds: 60,
+          autoPauseAfterSeconds: 5,
+          maxResponseBytes: 0,
+        },
+        sseHeartbeatMs: 250,
       });
     });
 
@@ -169,6 +203,12 @@ describe('loadConfig', () => {
       ['IDEMPOTENCY_TTL_HOURS fractional', { IDEMPOTENCY_TTL_HOURS: '0.5' }, /^IDEMPOTENCY_TTL_HOURS="0.5" must be an integer/],
       ['DATABASE_POOL_SIZE too large', { DATABASE_POOL_SIZE: '201' }, /^DATABASE_POOL_SIZE="201" must be an integer between 1 and 200$/],
       ['RUN_WORKERS', { RUN_WORKERS: 'maybe' }, /^RUN_WORKERS="maybe" must be true or false$/],
+      ['WEBHOOK_ALLOW_PRIVATE_NETWORKS', { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'sometimes' }, /^WEBHOOK_ALLOW_PRIVATE_NETWORKS="sometimes" must be true or false$/],
+      ['WEBHOOK_TIMEOUT_MS too small', { WEBHOOK_TIMEOUT_MS: '99' }, /^WEBHOOK_TIMEOUT_MS="99" must be an integer between 100 and 120000$/],
+      ['WEBHOOK_MAX_ATTEMPTS zero', { WEBHOOK_MAX_ATTEMPTS: '0' }, /^WEBHOOK_MAX_ATTEMPTS="0" must be an integer between 1 and 50$/],
+      ['WEBHOOK_BACKOFF_JITTER_PERCENT over 100', { WEBHOOK_BACKOFF_JITTER_PERCENT: '101' }, /^WEBHOOK_BACKOFF_JITTER_PERCENT="101" must be an integer between 0 and 100$/],
+      ['WEBHOOK_AUTO_PAUSE_AFTER_SECONDS zero', { WEBHOOK_AUTO_PAUSE_AFTER_SECONDS: '0' }, /^WEBHOOK_AUTO_PAUSE_AFTER_SECONDS="0" must be an integer between 1 and /],
+      ['SSE_HEARTBEAT_MS too small', { SSE_HEARTBEAT_MS: '10' }, /^SSE_HEARTBEAT_MS="10" must be an integer between 100 and 3600000$/],
       ['DB_SCHEMA upper case', { DB_SCHEMA: 'Trellis' }, /^DB_SCHEMA="Trellis" must be a lower-case SQL identifier/],
       ['DB_SCHEMA with a quote', { DB_SCHEMA: 'x;drop schema public' }, /^DB_SCHEMA="x;drop schema public" must be a lower-case SQL identifier/],
       ['DB_SCHEMA starting with a digit', { DB_SCHEMA: '1trellis' }, /^DB_SCHEMA="1trellis" must be a lower-case SQL identifier/],

@@ -37,6 +37,31 @@ export interface TrellisConfig {
   /** How long an Idempotency-Key is remembered. */
   readonly idempotencyTtlHours: number;
   readonly poolSize: number;
+  /** Integrators (DESIGN.md §6): webhook delivery and the live event stream. */
+  readonly webhooks: WebhookConfig;
+  /** Interval of the `: heartbeat` comment on `GET /events/stream`. */
+  readonly sseHeartbeatMs: number;
+}
+
+export interface WebhookConfig {
+  /** Allow target URLs that resolve to private, loopback or link-local addresses (tests, on-premises). */
+  readonly allowPrivateNetworks: boolean;
+  /** Hosts (names, IP addresses or CIDR ranges) allowed even when private (`WEBHOOK_ALLOWED_HOSTS`, comma-separated). */
+  readonly allowedHosts: readonly string[];
+  /** Time allowed for one delivery attempt (connect + response). */
+  readonly timeoutMs: number;
+  /** Attempts before a delivery is dead-lettered (the first try included). */
+  readonly maxAttempts: number;
+  /** First retry delay; each further retry doubles it, with jitter. */
+  readonly backoffMs: number;
+  /** Jitter of a retry delay, as a fraction of it (0–1). */
+  readonly backoffJitter: number;
+  /** How long the previous secret still signs deliveries after a rotation. */
+  readonly secretGraceSeconds: number;
+  /** A subscription whose deliveries fail without a success for this long is paused automatically. */
+  readonly autoPauseAfterSeconds: number;
+  /** Bytes of a receiver's response body read (and kept for the delivery log) at most. */
+  readonly maxResponseBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +161,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
     commandConflictRetries: int('COMMAND_CONFLICT_RETRIES', 10, 0, 50),
     idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
+    webhooks: {
+      allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+      allowedHosts: (env['WEBHOOK_ALLOWED_HOSTS'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      backoffMs: int('WEBHOOK_BACKOFF_MS', 2_000, 10, 24 * 3_600_000),
+      backoffJitter: int('WEBHOOK_BACKOFF_JITTER_PERCENT', 50, 0, 100) / 100,
+      secretGraceSeconds: int('WEBHOOK_SECRET_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
+      autoPauseAfterSeconds: int('WEBHOOK_AUTO_PAUSE_AFTER_SECONDS', 3 * 24 * 3600, 1, 365 * 24 * 3600),
+      maxResponseBytes: int('WEBHOOK_MAX_RESPONSE_BYTES', 16 * 1024, 0, 1024 * 1024),
+    },
+    sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 15_000, 100, 3_600_000),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);

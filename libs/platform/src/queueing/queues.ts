@@ -2,6 +2,10 @@
 export const QUEUES = {
   maintenance: 'maintenance',
   projections: 'projections',
+  /** The webhook dispatcher: one repeatable job reading `$all` from its checkpoint. */
+  webhookDispatch: 'webhook-dispatch',
+  /** One job per (subscription, event) delivery attempt series. */
+  webhookDelivery: 'webhook-delivery',
 } as const;
 
 export const MAINTENANCE_JOBS = {
