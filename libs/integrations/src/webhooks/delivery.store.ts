@@ -1,0 +1,359 @@
+/**
+ * The webhook outbox and delivery log in the read store.
+ *
+ * A delivery is one (subscription, event, replay generation); it is `pending` until it is
+ * `delivered` (a 2xx), `dead_lettered` (attempts exhausted; re-drivable) or `cancelled` (the
+ * subscription was deleted). Deliveries form lanes — one per subscription and partnership — ordered
+ * by `lane_order`; only the head of a lane (its lowest pending row) is handed to the delivery queue,
+ * so an event never overtakes an earlier one of the same partnership, while every other lane moves on.
+ */
+import { validate as isUuid, v7 as uuidv7 } from 'uuid';
+import type { SqlClient, SqlExecutor } from '@trellis/event-store';
+import { signingSecrets, subscriptionColumns, type SubscriptionRow } from './subscription.store';
+import { WEBHOOK_TABLES } from './webhook-schema';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead_lettered' | 'cancelled';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'dead_lettered', 'cancelled'];
+
+/** A delivery to record (the dispatcher, a replay). */
+export interface NewDelivery {
+  readonly subscriptionId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly position: bigint;
+  readonly partnershipId: string | null;
+  readonly lane: string;
+  readonly generation: number;
+}
+
+/** What the delivery queue needs: the lane head to deliver. */
+export interface DeliveryHead {
+  readonly deliveryId: string;
+  readonly subscriptionId: string;
+  readonly eventId: string;
+  readonly position: bigint;
+  readonly generation: number;
+  readonly redrives: number;
+}
+
+export interface DeliveryAttempt {
+  readonly attempt: number;
+  readonly attemptedAt: string;
+  readonly statusCode: number | null;
+  readonly latencyMs: number;
+  readonly error: string | null;
+}
+
+export interface DeliveryRecord {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly position: string;
+  readonly partnershipId: string | null;
+  /** 0 for live deliveries, n for the n-th replay of the subscription. */
+  readonly generation: number;
+  readonly status: DeliveryStatus;
+  readonly attempts: readonly DeliveryAttempt[];
+  readonly redrives: number;
+  readonly createdAt: string;
+  readonly deliveredAt: string | null;
+  readonly deadLetteredAt: string | null;
+  readonly lastStatusCode: number | null;
+  readonly lastError: string | null;
+}
+
+export interface DeliveryPage {
+  readonly items: DeliveryRecord[];
+  readonly nextCursor: string | null;
+}
+
+/** A delivery about to be attempted, with what signs and addresses it. */
+export interface AttemptContext {
+  readonly delivery: { id: string; status: DeliveryStatus; attempts: number; position: bigint; eventId: string; lane: string; subscriptionId: string };
+  readonly subscription: SubscriptionRow;
+  readonly secrets: string[];
+}
+
+export interface AttemptResult {
+  readonly deliveryId: string;
+  readonly attemptedAt: Date;
+  readonly statusCode?: number;
+  readonly latencyMs: number;
+  readonly error?: string;
+  readonly responseBody?: string;
+  /** 2xx. */
+  readonly ok: boolean;
+  /** The last attempt allowed: a failure dead-letters the delivery. */
+  readonly last: boolean;
+}
+
+export interface AttemptOutcome {
+  /** The delivery's status after the attempt (pending while it will be retried). */
+  readonly status: DeliveryStatus;
+  readonly attempt: number;
+  /** Failing without a success since then (null after a success). */
+  readonly failingSince: Date | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  seq: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  position: string;
+  partnership_id: string | null;
+  lane: string;
+  generation: number;
+  status: DeliveryStatus;
+  attempts: number;
+  redrives: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Date | string | null;
+  dead_lettered_at: Date | string | null;
+  created_at: Date | string;
+}
+
+interface HeadRow {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  position: string;
+  generation: number;
+  redrives: number;
+}
+
+const DELIVERY_COLUMNS = `id, seq::text AS seq, subscription_id, event_id, event_type, position::text AS position, partnership_id, lane,
+  generation, status, attempts, redrives, last_status_code, last_error, delivered_at, dead_lettered_at, created_at`;
+
+const iso = (v: Date | string | null): string | null => (v === null ? null : new Date(v).toISOString());
+const MAX_ERROR = 2000;
+
+const toHead = (r: HeadRow): DeliveryHead => ({
+  deliveryId: r.id,
+  subscriptionId: r.subscription_id,
+  eventId: r.event_id,
+  position: BigInt(r.position),
+  generation: r.generation,
+  redrives: r.redrives,
+});
+
+export class DeliveryStore {
+  readonly table: string;
+  private readonly attempts: string;
+  private readonly subscriptions: string;
+
+  constructor(
+    readonly sql: SqlClient,
+    readonly schema: string,
+  ) {
+    this.table = `${schema}.${WEBHOOK_TABLES.deliveries}`;
+    this.attempts = `${schema}.${WEBHOOK_TABLES.attempts}`;
+    this.subscriptions = `${schema}.${WEBHOOK_TABLES.subscriptions}`;
+  }
+
+  /**
+   * Records deliveries (in the caller's transaction), in the order given — which becomes their order
+   * in their lanes. A delivery already recorded (same subscription, event and generation) is left
+   * alone, so re-running a batch records nothing twice. Returns the lanes that got a new delivery.
+   */
+  async record(tx: SqlExecutor, deliveries: readonly NewDelivery[]): Promise<Array<{ subscriptionId: string; lane: string }>> {
+    if (deliveries.length === 0) return [];
+    const payload = deliveries.map((d, i) => ({
+      ord: i,
+      id: uuidv7(),
+      subscription_id: d.subscriptionId,
+      event_id: d.eventId,
+      event_type: d.eventType,
+      position: d.position.toString(),
+      partnership_id: d.partnershipId,
+      lane: d.lane,
+      generation: d.generation,
+    }));
+    // One parameter whatever the batch size (a VALUES list would hit the 65,535-parameter limit).
+    // The ordered sub-select assigns lane_order (the column default) in the given order.
+    const { rows } = await tx.query<{ subscription_id: string; lane: string }>(
+      `INSERT INTO ${this.table} (id, subscription_id, event_id, event_type, position, partnership_id, lane, generation, status)
+       SELECT id, subscription_id, event_id, event_type, position, partnership_id, lane, generation, 'pending'
+         FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord integer, id uuid, subscription_id uuid, event_id text, event_type text,
+                 position bigint, partnership_id text, lane text, generation integer) ORDER BY ord) AS ordered
+       ON CONFLICT (subscription_id, event_id, generation) DO NOTHING
+       RETURNING subscription_id, lane`,
+      [JSON.stringify(payload)],
+    );
+    const lanes = new Map<string, { subscriptionId: string; lane: string }>();
+    for (const r of rows) lanes.set(`${r.subscription_id}\u0000${r.lane}`, { subscriptionId: r.subscription_id, lane: r.lane });
+    return [...lanes.values()];
+  }
+
+  /** The head of each given lane, for active subscriptions only (a paused one keeps its heads for later). */
+  async heads(lanes: ReadonlyArray<{ subscriptionId: string; lane: string }>, executor: SqlExecutor = this.sql): Promise<DeliveryHead[]> {
+    if (lanes.length === 0) return [];
+    const { rows } = await executor.query<HeadRow>(
+      `SELECT DISTINCT ON (d.subscription_id, d.lane) d.id, d.subscription_id, d.event_id, d.position::text AS position, d.generation, d.redrives
+         FROM ${this.table} d
+         JOIN jsonb_to_recordset($1::jsonb) AS l(subscription_id uuid, lane text) ON l.subscription_id = d.subscription_id AND l.lane = d.lane
+         JOIN ${this.subscriptions} s ON s.id = d.subscription_id AND s.status = 'active'
+        WHERE d.status = 'pending'
+        ORDER BY d.subscription_id, d.lane, d.lane_order`,
+      [JSON.stringify(lanes.map((l) => ({ subscription_id: l.subscriptionId, lane: l.lane })))],
+    );
+    return rows.map(toHead);
+  }
+
+  /** Every lane head of active subscriptions (of one subscription when given): for resumes and the sweep. */
+  async allHeads(subscriptionId?: string): Promise<DeliveryHead[]> {
+    const { rows } = await this.sql.query<HeadRow>(
+      `SELECT DISTINCT ON (d.subscription_id, d.lane) d.id, d.subscription_id, d.event_id, d.position::text AS position, d.generation, d.redrives
+         FROM ${this.table} d JOIN ${this.subscriptions} s ON s.id = d.subscription_id AND s.status = 'active'
+        WHERE d.status = 'pending' AND ($1::uuid IS NULL OR d.subscription_id = $1::uuid)
+        ORDER BY d.subscription_id, d.lane, d.lane_order`,
+      [subscriptionId ?? null],
+    );
+    return rows.map(toHead);
+  }
+
+  /** The delivery and its subscription (secrets included), or null when either is gone. */
+  async forAttempt(deliveryId: string, now = new Date()): Promise<AttemptContext | null> {
+    const { rows } = await this.sql.query<SubscriptionRow & { d_id: string; d_status: DeliveryStatus; d_attempts: number; d_position: string; d_event_id: string; d_lane: string }>(
+      `SELECT d.id AS d_id, d.status AS d_status, d.attempts AS d_attempts, d.position::text AS d_position, d.event_id AS d_event_id,
+              d.lane AS d_lane, ${subscriptionColumns('s')}
+         FROM ${this.table} d JOIN ${this.subscriptions} s ON s.id = d.subscription_id
+        WHERE d.id = $1`,
+      [deliveryId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      delivery: {
+        id: r.d_id,
+        status: r.d_status,
+        attempts: r.d_attempts,
+        position: BigInt(r.d_position),
+        eventId: r.d_event_id,
+        lane: r.d_lane,
+        subscriptionId: r.id,
+      },
+      subscription: r,
+      secrets: signingSecrets(r, now),
+    };
+  }
+
+  /**
+   * Records one attempt and its consequences in one transaction: the attempt row, the delivery's
+   * status (delivered, dead-lettered on the last failed attempt, else still pending), and the
+   * subscription's health (a success clears the failure window; a failure opens it if needed).
+   */
+  async recordAttempt(result: AttemptResult): Promise<AttemptOutcome> {
+    return this.sql.transaction(async (tx) => {
+      const status: DeliveryStatus = result.ok ? 'delivered' : result.last ? 'dead_lettered' : 'pending';
+      const error = result.error?.slice(0, MAX_ERROR) ?? null;
+      const { rows } = await tx.query<{ attempts: number; subscription_id: string }>(
+        `UPDATE ${this.table}
+            SET attempts = attempts + 1, status = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
+                delivered_at = CASE WHEN $2 = 'delivered' THEN $3::timestamptz ELSE delivered_at END,
+                dead_lettered_at = CASE WHEN $2 = 'dead_lettered' THEN $3::timestamptz ELSE dead_lettered_at END
+          WHERE id = $1 AND status = 'pending'
+          RETURNING attempts, subscription_id`,
+        [result.deliveryId, status, result.attemptedAt.toISOString(), result.statusCode ?? null, error],
+      );
+      const updated = rows[0];
+      if (!updated) throw new Error(`delivery ${result.deliveryId} is no longer pending`);
+      await tx.query(
+        `INSERT INTO ${this.attempts} (delivery_id, attempt, attempted_at, status_code, latency_ms, error, response_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        [result.deliveryId, updated.attempts, result.attemptedAt.toISOString(), result.statusCode ?? null, Math.max(0, Math.round(result.latencyMs)), error, result.responseBody ?? null],
+      );
+      const health = await tx.query<{ failing_since: Date | string | null }>(
+        result.ok
+          ? `UPDATE ${this.subscriptions} SET failing_since = NULL, last_success_at = $2 WHERE id = $1 RETURNING failing_since`
+          : `UPDATE ${this.subscriptions} SET failing_since = coalesce(failing_since, $2::timestamptz), last_failure_at = $2, last_error = $3
+              WHERE id = $1 RETURNING failing_since`,
+        result.ok ? [updated.subscription_id, result.attemptedAt.toISOString()] : [updated.subscription_id, result.attemptedAt.toISOString(), error],
+      );
+      const failingSince = health.rows[0]?.failing_since ?? null;
+      return { status, attempt: updated.attempts, failingSince: failingSince === null ? null : new Date(failingSince) };
+    });
+  }
+
+  /**
+   * Puts dead-lettered deliveries of a subscription back in their lanes (one, or all of them), behind
+   * what is pending there now. Returns how many, and the lanes touched.
+   */
+  async redrive(subscriptionId: string, deliveryId?: string): Promise<{ redriven: number; lanes: Array<{ subscriptionId: string; lane: string }> }> {
+    if (!isUuid(subscriptionId) || (deliveryId !== undefined && !isUuid(deliveryId))) return { redriven: 0, lanes: [] };
+    const { rows } = await this.sql.query<{ subscription_id: string; lane: string }>(
+      `UPDATE ${this.table} d
+          SET status = 'pending', redrives = redrives + 1, dead_lettered_at = NULL,
+              lane_order = nextval('${this.schema}.${WEBHOOK_TABLES.laneOrder}')
+         FROM (SELECT id FROM ${this.table} WHERE subscription_id = $1 AND status = 'dead_lettered' AND ($2::uuid IS NULL OR id = $2::uuid)
+                ORDER BY lane_order) AS chosen
+        WHERE d.id = chosen.id
+        RETURNING d.subscription_id, d.lane`,
+      [subscriptionId, deliveryId ?? null],
+    );
+    const lanes = new Map<string, { subscriptionId: string; lane: string }>();
+    for (const r of rows) lanes.set(r.lane, { subscriptionId: r.subscription_id, lane: r.lane });
+    return { redriven: rows.length, lanes: [...lanes.values()] };
+  }
+
+  /** The status of one delivery of a subscription, or null. */
+  async status(subscriptionId: string, deliveryId: string): Promise<DeliveryStatus | null> {
+    if (!isUuid(subscriptionId) || !isUuid(deliveryId)) return null;
+    const { rows } = await this.sql.query<{ status: DeliveryStatus }>(`SELECT status FROM ${this.table} WHERE id = $1 AND subscription_id = $2`, [deliveryId, subscriptionId]);
+    return rows[0]?.status ?? null;
+  }
+
+  /** Newest first, with every attempt; `before` is the cursor of the previous page. */
+  async list(subscriptionId: string, options: { status?: DeliveryStatus; eventId?: string; before?: bigint; limit: number }): Promise<DeliveryPage> {
+    const { rows } = await this.sql.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM ${this.table}
+        WHERE subscription_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR event_id = $3) AND ($4::bigint IS NULL OR seq < $4::bigint)
+        ORDER BY seq DESC LIMIT $5`,
+      [subscriptionId, options.status ?? null, options.eventId ?? null, options.before?.toString() ?? null, options.limit + 1],
+    );
+    const page = rows.slice(0, options.limit);
+    const attempts = new Map<string, DeliveryAttempt[]>();
+    if (page.length > 0) {
+      const { rows: attemptRows } = await this.sql.query<{
+        delivery_id: string;
+        attempt: number;
+        attempted_at: Date | string;
+        status_code: number | null;
+        latency_ms: number;
+        error: string | null;
+      }>(
+        `SELECT delivery_id, attempt, attempted_at, status_code, latency_ms, error FROM ${this.attempts}
+          WHERE delivery_id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid) ORDER BY delivery_id, attempt`,
+        [JSON.stringify(page.map((r) => r.id))],
+      );
+      for (const a of attemptRows) {
+        const list = attempts.get(a.delivery_id) ?? [];
+        list.push({ attempt: a.attempt, attemptedAt: iso(a.attempted_at)!, statusCode: a.status_code, latencyMs: a.latency_ms, error: a.error });
+        attempts.set(a.delivery_id, list);
+      }
+    }
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        subscriptionId: r.subscription_id,
+        eventId: r.event_id,
+        eventType: r.event_type,
+        position: r.position,
+        partnershipId: r.partnership_id,
+        generation: r.generation,
+        status: r.status,
+        attempts: attempts.get(r.id) ?? [],
+        redrives: r.redrives,
+        createdAt: iso(r.created_at)!,
+        deliveredAt: iso(r.delivered_at),
+        deadLetteredAt: iso(r.dead_lettered_at),
+        lastStatusCode: r.last_status_code,
+        lastError: r.last_error,
+      })),
+      nextCursor: rows.length > options.limit ? page[page.length - 1]!.seq : null,
+    };
+  }
+}

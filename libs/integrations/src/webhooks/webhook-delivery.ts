@@ -1,0 +1,135 @@
+/**
+ * One delivery attempt of a lane head (no Nest here; the processor wraps it): load the delivery and
+ * its subscription, skip it if it is no longer due (delivered, cancelled, paused, deleted), sign the
+ * CloudEvent body with the current secret(s), send it, record the attempt, and then either release the
+ * lane (delivered or dead-lettered: the next head is offered), or ask for a retry — unless the
+ * subscription has been failing for longer than the auto-pause window, which pauses it instead.
+ */
+import type { Queue } from 'bullmq';
+import type { EventStore, RecordedEvent } from '@trellis/event-store';
+import type { WebhookConfig } from '@trellis/platform';
+import { CLOUDEVENTS_CONTENT_TYPE, serializeCloudEvent, toCloudEvent } from './cloud-event';
+import { enqueueHeads, type DeliveryJobData } from './delivery-queue';
+import type { DeliveryStore } from './delivery.store';
+import { sendWebhook } from './http-sender';
+import { signWebhook } from './signing';
+import type { SubscriptionStore } from './subscription.store';
+import type { WebhookTargetPolicy } from './target-policy';
+
+export type AttemptVerdict =
+  | { readonly kind: 'skipped'; readonly reason: 'gone' | 'not-pending' | 'paused' | 'deleted' }
+  | { readonly kind: 'delivered'; readonly attempt: number }
+  | { readonly kind: 'dead-lettered'; readonly attempt: number }
+  | { readonly kind: 'retry'; readonly attempt: number; readonly error: string }
+  | { readonly kind: 'auto-paused'; readonly attempt: number };
+
+export interface DeliveryLogger {
+  warn(message: string): void;
+}
+
+/** A small cache of recorded events (immutable): the fan-out to N subscriptions reads each event once. */
+class EventCache {
+  private readonly entries = new Map<string, RecordedEvent>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): RecordedEvent | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, event: RecordedEvent): void {
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, event);
+  }
+}
+
+export class WebhookDelivery {
+  private readonly events = new EventCache(2_000);
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly deliveries: DeliveryStore,
+    private readonly queue: Queue,
+    private readonly policy: WebhookTargetPolicy,
+    private readonly config: WebhookConfig,
+    private readonly logger?: DeliveryLogger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** `lastAttempt`: a failure now dead-letters the delivery (the job has no attempts left). */
+  async attempt(job: DeliveryJobData, lastAttempt: boolean): Promise<AttemptVerdict> {
+    const ctx = await this.deliveries.forAttempt(job.deliveryId, this.clock());
+    if (!ctx) return { kind: 'skipped', reason: 'gone' };
+    if (ctx.delivery.status !== 'pending') {
+      // A retried job whose first run recorded the outcome but could not offer the next head.
+      await this.releaseLane(ctx.delivery.subscriptionId, ctx.delivery.lane);
+      return { kind: 'skipped', reason: 'not-pending' };
+    }
+    if (ctx.subscription.status === 'deleted') return { kind: 'skipped', reason: 'deleted' };
+    if (ctx.subscription.status !== 'active') return { kind: 'skipped', reason: 'paused' };
+
+    const event = await this.event(ctx.delivery.position, ctx.delivery.eventId);
+    const body = serializeCloudEvent(toCloudEvent(event));
+    const attemptedAt = this.clock();
+    const headers = {
+      // The sender adds its User-Agent (Trellis-Webhooks/…).
+      'content-type': CLOUDEVENTS_CONTENT_TYPE,
+      ...signWebhook(ctx.secrets, event.eventId, Math.floor(attemptedAt.getTime() / 1000), body),
+    };
+    const result = await sendWebhook({
+      url: ctx.subscription.url,
+      headers,
+      body,
+      timeoutMs: this.config.timeoutMs,
+      maxResponseBytes: this.config.maxResponseBytes,
+      policy: this.policy,
+    });
+    const error = result.ok ? undefined : (result.error ?? `HTTP ${result.status ?? '?'}`);
+    const outcome = await this.deliveries.recordAttempt({
+      deliveryId: ctx.delivery.id,
+      attemptedAt,
+      ...(result.status !== undefined ? { statusCode: result.status } : {}),
+      latencyMs: result.latencyMs,
+      ...(error !== undefined ? { error } : {}),
+      ...(result.responseBody !== undefined ? { responseBody: result.responseBody } : {}),
+      ok: result.ok,
+      last: !result.ok && (lastAttempt || !result.retryable),
+    });
+
+    if (outcome.status === 'delivered' || outcome.status === 'dead_lettered') {
+      await this.releaseLane(ctx.delivery.subscriptionId, ctx.delivery.lane);
+      if (outcome.status === 'delivered') return { kind: 'delivered', attempt: outcome.attempt };
+    }
+    // A failure: pause the subscription if it has been failing for longer than the window, or if the
+    // receiver answered 410 Gone (Standard Webhooks: stop sending).
+    const failingTooLong = outcome.failingSince !== null && attemptedAt.getTime() - outcome.failingSince.getTime() >= this.config.autoPauseAfterSeconds * 1000;
+    if (failingTooLong || result.endpointGone) {
+      const reason = result.endpointGone
+        ? 'auto-paused: the receiver answered 410 Gone'
+        : `auto-paused: deliveries failing without a success since ${outcome.failingSince!.toISOString()} ` +
+          `(more than ${this.config.autoPauseAfterSeconds} s); last error: ${error}`;
+      if (await this.subscriptions.autoPause(this.subscriptions.sql, ctx.delivery.subscriptionId, reason)) {
+        this.logger?.warn(`Webhook subscription ${ctx.delivery.subscriptionId} ${reason}`);
+      }
+      if (outcome.status === 'pending') return { kind: 'auto-paused', attempt: outcome.attempt };
+    }
+    if (outcome.status === 'dead_lettered') return { kind: 'dead-lettered', attempt: outcome.attempt };
+    return { kind: 'retry', attempt: outcome.attempt, error: error! };
+  }
+
+  /** Offers the next head of the lane (if the subscription is active). */
+  async releaseLane(subscriptionId: string, lane: string): Promise<void> {
+    await enqueueHeads(this.queue, await this.deliveries.heads([{ subscriptionId, lane }]), this.config);
+  }
+
+  private async event(position: bigint, eventId: string): Promise<RecordedEvent> {
+    const key = position.toString();
+    const cached = this.events.get(key);
+    if (cached) return cached;
+    // Positions need not be contiguous: the first event after position - 1 is the one at position.
+    for await (const event of this.store.readAll({ after: position - 1n, maxCount: 1 })) {
+      if (event.eventId !== eventId) break;
+      this.events.set(key, event);
+      return event;
+    }
+    throw new Error(`event ${eventId} is not at position ${position} of $all`);
+  }
+}

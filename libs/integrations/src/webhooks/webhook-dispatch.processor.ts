@@ -1,0 +1,87 @@
+/**
+ * The dispatcher on BullMQ, safe with any number of worker replicas (the projections' pattern): a job
+ * scheduler offers a `dispatch` job every few seconds; the job takes the dispatcher's lease (or finds
+ * it held and ends at once) and follows `$all` for a time slice, so exactly one dispatcher is active
+ * and a dead worker's is taken over once its lease expires. `replay` jobs record a subscription's
+ * replay deliveries.
+ */
+import { Inject, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { EVENT_STORE, type EventStore, type SqlClient } from '@trellis/event-store';
+import { QUEUES, SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
+import { ProjectionRegistry } from '@trellis/projections';
+import { WEBHOOK_JOBS, type ReplayJobData } from './delivery-queue';
+import { DeliveryStore } from './delivery.store';
+import { SubscriptionStore } from './subscription.store';
+import { WebhookDispatcher, type DispatchOutcome } from './webhook-dispatcher';
+
+/** How often the dispatcher's slice is offered to the workers (also the longest wait after a takeover). */
+const DISPATCH_EVERY_MS = 2_000;
+const LEASE_MS = positiveInt(process.env['WEBHOOK_DISPATCHER_LEASE_MS'], 15_000);
+const JOB_LOCK_MS = 30_000;
+
+@Processor(QUEUES.webhookDispatch, {
+  concurrency: 4,
+  lockDuration: JOB_LOCK_MS,
+  stalledInterval: JOB_LOCK_MS / 2,
+  maxStalledCount: 100,
+})
+export class WebhookDispatchProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('WebhookDispatcher');
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly dispatcher: WebhookDispatcher;
+  private closing = false;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SQL_CLIENT) sql: SqlClient,
+    @Inject(TRELLIS_CONFIG) config: TrellisConfig,
+    subscriptions: SubscriptionStore,
+    deliveries: DeliveryStore,
+    @InjectQueue(QUEUES.webhookDispatch) private readonly dispatchQueue: Queue,
+    @InjectQueue(QUEUES.webhookDelivery) deliveryQueue: Queue,
+  ) {
+    super();
+    const registry = new ProjectionRegistry(sql, config.dbSchema);
+    this.dispatcher = new WebhookDispatcher(store, registry, subscriptions, deliveries, deliveryQueue, config.webhooks, { leaseMs: LEASE_MS }, this.logger);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.dispatcher.prepare();
+    await this.dispatchQueue.upsertJobScheduler(
+      'webhook-dispatcher',
+      { every: DISPATCH_EVERY_MS },
+      { name: WEBHOOK_JOBS.dispatch, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
+  }
+
+  async process(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case WEBHOOK_JOBS.dispatch: {
+        // One lease owner per job: the scheduler offers a new job while a slice may still run here.
+        const outcome: DispatchOutcome = await this.dispatcher.run(`${this.owner}:${job.id ?? randomBytes(4).toString('hex')}`, () => this.closing);
+        return { outcome };
+      }
+      case WEBHOOK_JOBS.replay: {
+        const data = job.data as ReplayJobData;
+        const result = await this.dispatcher.replay(data.subscriptionId, data.generation, BigInt(data.fromPosition));
+        this.logger.log(`Replay ${data.generation} of subscription ${data.subscriptionId} from ${data.fromPosition}: ${result.recorded} deliveries`);
+        return { recorded: result.recorded, upTo: result.upTo.toString() };
+      }
+      default:
+        throw new Error(`Unknown webhook dispatch job ${job.name}`);
+    }
+  }
+}
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isInteger(n) && n >= 1_000 ? n : fallback;
+}
