@@ -1,2 +1,7 @@
-// Skeleton: filled in by later issues (see DESIGN.md §2).
-export {};
+// Reminder policies (DOMAIN.md "Reminder policies", DESIGN.md §8): pure functions over a
+// partnership's events. Scheduling on BullMQ builds on these.
+export * from './reminder.policies';
+export * from './reminder-settings';
+export * from './reminder.events';
+export * from './reminder.state';
+export * from './reminder.schedule';
