@@ -217,64 +217,128 @@ export class DeliveryStore {
 
   /** The delivery and its subscription (secrets included), or null when either is gone. */
   async forAttempt(deliveryId: string, now = new Date()): Promise<AttemptContext | null> {
+    return (await this.forAttempts([deliveryId], now))[0] ?? null;
+  }
+
+  /** `forAttempt` for many deliveries in one statement (the delivery worker batches its lookups). */
+  async forAttempts(deliveryIds: readonly string[], now = new Date()): Promise<Array<AttemptContext | null>> {
+    const ids = deliveryIds.filter((id) => isUuid(id));
+    if (ids.length === 0) return deliveryIds.map(() => null);
     const { rows } = await this.sql.query<SubscriptionRow & { d_id: string; d_status: DeliveryStatus; d_attempts: number; d_position: string; d_event_id: string; d_lane: string }>(
       `SELECT d.id AS d_id, d.status AS d_status, d.attempts AS d_attempts, d.position::text AS d_position, d.event_id AS d_event_id,
               d.lane AS d_lane, ${subscriptionColumns('s')}
          FROM ${this.table} d JOIN ${this.subscriptions} s ON s.id = d.subscription_id
-        WHERE d.id = $1`,
-      [deliveryId],
+        WHERE d.id = ANY($1::uuid[])`,
+      [ids],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      delivery: {
-        id: r.d_id,
-        status: r.d_status,
-        attempts: r.d_attempts,
-        position: BigInt(r.d_position),
-        eventId: r.d_event_id,
-        lane: r.d_lane,
-        subscriptionId: r.id,
-      },
-      subscription: r,
-      secrets: signingSecrets(r, now),
-    };
+    const byId = new Map(
+      rows.map((r): [string, AttemptContext] => [
+        r.d_id,
+        {
+          delivery: {
+            id: r.d_id,
+            status: r.d_status,
+            attempts: r.d_attempts,
+            position: BigInt(r.d_position),
+            eventId: r.d_event_id,
+            lane: r.d_lane,
+            subscriptionId: r.id,
+          },
+          subscription: r,
+          secrets: signingSecrets(r, now),
+        },
+      ]),
+    );
+    return deliveryIds.map((id) => byId.get(id) ?? null);
   }
 
   /**
-   * Records one attempt and its consequences in one transaction: the attempt row, the delivery's
-   * status (delivered, dead-lettered on the last failed attempt, else still pending), and the
-   * subscription's health (a success clears the failure window; a failure opens it if needed).
+   * Records one attempt and its consequences: the attempt row, the delivery's status (delivered,
+   * dead-lettered on the last failed attempt, else still pending), and the subscription's health (a
+   * success clears the failure window; a failure opens it if needed). Throws when the delivery is no
+   * longer pending.
    */
   async recordAttempt(result: AttemptResult): Promise<AttemptOutcome> {
-    return this.sql.transaction(async (tx) => {
-      const status: DeliveryStatus = result.ok ? 'delivered' : result.last ? 'dead_lettered' : 'pending';
-      const error = result.error?.slice(0, MAX_ERROR) ?? null;
-      const { rows } = await tx.query<{ attempts: number; subscription_id: string }>(
-        `UPDATE ${this.table}
-            SET attempts = attempts + 1, status = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5,
-                delivered_at = CASE WHEN $2 = 'delivered' THEN $3::timestamptz ELSE delivered_at END,
-                dead_lettered_at = CASE WHEN $2 = 'dead_lettered' THEN $3::timestamptz ELSE dead_lettered_at END
-          WHERE id = $1 AND status = 'pending'
-          RETURNING attempts, subscription_id`,
-        [result.deliveryId, status, result.attemptedAt.toISOString(), result.statusCode ?? null, error],
+    const [outcome] = await this.recordAttempts([result]);
+    if (!outcome) throw new Error(`delivery ${result.deliveryId} is no longer pending`);
+    return outcome;
+  }
+
+  /**
+   * `recordAttempt` for many attempts — the delivery worker's group commit: at hundreds of deliveries a
+   * second, a transaction per attempt would queue on the pool and on the subscription's row. The
+   * deliveries' statuses and the attempt rows are ONE statement (all or nothing); each delivery may
+   * appear once, and an attempt whose delivery is no longer pending (a duplicate job) changes nothing
+   * and answers null. Then one statement updates each subscription's health, folded in memory in
+   * attempt order (the last outcome decides whether it is failing, and since when); it is advisory
+   * (auto-pause), so a crash between the two loses at most one batch's worth of it.
+   */
+  async recordAttempts(results: readonly AttemptResult[]): Promise<Array<AttemptOutcome | null>> {
+    if (results.length === 0) return [];
+    if (new Set(results.map((r) => r.deliveryId)).size !== results.length) throw new Error('recordAttempts: a delivery appears twice in one batch');
+    const input = results.map((r) => ({
+      id: r.deliveryId,
+      status: (r.ok ? 'delivered' : r.last ? 'dead_lettered' : 'pending') as DeliveryStatus,
+      attempted_at: r.attemptedAt.toISOString(),
+      status_code: r.statusCode ?? null,
+      latency_ms: Math.max(0, Math.round(r.latencyMs)),
+      error: r.error?.slice(0, MAX_ERROR) ?? null,
+      response_body: r.responseBody ?? null,
+    }));
+    const { rows } = await this.sql.query<{ id: string; attempts: number; subscription_id: string }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS i(id uuid, status text, attempted_at timestamptz, status_code integer, latency_ms integer, error text, response_body text)
+       ), updated AS (
+         UPDATE ${this.table} d
+            SET attempts = d.attempts + 1, status = i.status, last_attempt_at = i.attempted_at, last_status_code = i.status_code,
+                last_error = i.error,
+                delivered_at = CASE WHEN i.status = 'delivered' THEN i.attempted_at ELSE d.delivered_at END,
+                dead_lettered_at = CASE WHEN i.status = 'dead_lettered' THEN i.attempted_at ELSE d.dead_lettered_at END
+           FROM input i
+          WHERE d.id = i.id AND d.status = 'pending'
+          RETURNING d.id, d.attempts, d.subscription_id
+       ), attempts AS (
+         INSERT INTO ${this.attempts} (delivery_id, attempt, attempted_at, status_code, latency_ms, error, response_body)
+         SELECT u.id, u.attempts, i.attempted_at, i.status_code, i.latency_ms, i.error, i.response_body
+           FROM updated u JOIN input i ON i.id = u.id
+         ON CONFLICT DO NOTHING
+       )
+       SELECT id::text AS id, attempts, subscription_id::text AS subscription_id FROM updated`,
+      [JSON.stringify(input)],
+    );
+    const recorded = new Map(rows.map((r) => [r.id, r] as const));
+    const bySubscription = new Map<string, AttemptResult[]>();
+    for (const r of results) {
+      const row = recorded.get(r.deliveryId);
+      if (!row) continue;
+      const list = bySubscription.get(row.subscription_id);
+      if (list) list.push(r);
+      else bySubscription.set(row.subscription_id, [r]);
+    }
+    const health = [...bySubscription].map(([id, list]) => subscriptionHealth(id, list));
+    const failingSince = new Map<string, Date | null>();
+    if (health.length > 0) {
+      const { rows: updated } = await this.sql.query<{ id: string; failing_since: Date | string | null }>(
+        `UPDATE ${this.subscriptions} s
+            SET last_success_at = CASE WHEN h.success_at IS NULL THEN s.last_success_at
+                                       ELSE greatest(coalesce(s.last_success_at, h.success_at), h.success_at) END,
+                failing_since = CASE h.mode WHEN 'clear' THEN NULL WHEN 'set' THEN h.fail_since
+                                            ELSE coalesce(s.failing_since, h.fail_since) END,
+                last_failure_at = coalesce(h.last_failure_at, s.last_failure_at),
+                last_error = coalesce(h.last_error, s.last_error)
+           FROM jsonb_to_recordset($1::jsonb)
+             AS h(id uuid, success_at timestamptz, mode text, fail_since timestamptz, last_failure_at timestamptz, last_error text)
+          WHERE s.id = h.id
+          RETURNING s.id::text AS id, s.failing_since`,
+        [JSON.stringify(health)],
       );
-      const updated = rows[0];
-      if (!updated) throw new Error(`delivery ${result.deliveryId} is no longer pending`);
-      await tx.query(
-        `INSERT INTO ${this.attempts} (delivery_id, attempt, attempted_at, status_code, latency_ms, error, response_body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [result.deliveryId, updated.attempts, result.attemptedAt.toISOString(), result.statusCode ?? null, Math.max(0, Math.round(result.latencyMs)), error, result.responseBody ?? null],
-      );
-      const health = await tx.query<{ failing_since: Date | string | null }>(
-        result.ok
-          ? `UPDATE ${this.subscriptions} SET failing_since = NULL, last_success_at = $2 WHERE id = $1 RETURNING failing_since`
-          : `UPDATE ${this.subscriptions} SET failing_since = coalesce(failing_since, $2::timestamptz), last_failure_at = $2, last_error = $3
-              WHERE id = $1 RETURNING failing_since`,
-        result.ok ? [updated.subscription_id, result.attemptedAt.toISOString()] : [updated.subscription_id, result.attemptedAt.toISOString(), error],
-      );
-      const failingSince = health.rows[0]?.failing_since ?? null;
-      return { status, attempt: updated.attempts, failingSince: failingSince === null ? null : new Date(failingSince) };
+      for (const r of updated) failingSince.set(r.id, r.failing_since === null ? null : new Date(r.failing_since));
+    }
+    return results.map((r, k) => {
+      const row = recorded.get(r.deliveryId);
+      if (!row) return null;
+      return { status: input[k]!.status, attempt: row.attempts, failingSince: r.ok ? null : (failingSince.get(row.subscription_id) ?? null) };
     });
   }
 
@@ -356,4 +420,27 @@ export class DeliveryStore {
       nextCursor: rows.length > options.limit ? page[page.length - 1]!.seq : null,
     };
   }
+}
+
+/**
+ * A subscription's health after a batch of its attempts (in attempt order): the last outcome decides.
+ * Last a success → not failing (`clear`); failures after a success in the batch → failing since the
+ * first of them (`set`); only failures → failing since whenever it started, or the first of them
+ * (`coalesce`).
+ */
+function subscriptionHealth(id: string, attempts: readonly AttemptResult[]) {
+  const sorted = [...attempts].sort((a, b) => a.attemptedAt.getTime() - b.attemptedAt.getTime());
+  const successes = sorted.filter((a) => a.ok);
+  const lastSuccess = successes[successes.length - 1];
+  const failuresAfter = sorted.filter((a) => !a.ok && (!lastSuccess || a.attemptedAt.getTime() >= lastSuccess.attemptedAt.getTime()));
+  const lastFailure = sorted.filter((a) => !a.ok).pop();
+  const mode = sorted[sorted.length - 1]!.ok ? 'clear' : lastSuccess ? 'set' : 'coalesce';
+  return {
+    id,
+    success_at: lastSuccess?.attemptedAt.toISOString() ?? null,
+    mode,
+    fail_since: failuresAfter[0]?.attemptedAt.toISOString() ?? null,
+    last_failure_at: lastFailure?.attemptedAt.toISOString() ?? null,
+    last_error: lastFailure ? (lastFailure.error?.slice(0, MAX_ERROR) ?? `HTTP ${lastFailure.statusCode ?? '?'}`) : null,
+  };
 }

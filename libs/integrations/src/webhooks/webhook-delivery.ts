@@ -10,7 +10,8 @@ import type { EventStore, RecordedEvent } from '@trellis/event-store';
 import type { WebhookConfig } from '@trellis/platform';
 import { CLOUDEVENTS_CONTENT_TYPE, serializeCloudEvent, toCloudEvent } from './cloud-event';
 import { enqueueHeads, type DeliveryJobData } from './delivery-queue';
-import type { DeliveryStore } from './delivery.store';
+import type { AttemptContext, AttemptOutcome, AttemptResult, DeliveryStore } from './delivery.store';
+import { MicroBatcher } from './micro-batcher';
 import { sendWebhook } from './http-sender';
 import { signWebhook } from './signing';
 import type { SubscriptionStore } from './subscription.store';
@@ -27,7 +28,10 @@ export interface DeliveryLogger {
   warn(message: string): void;
 }
 
-/** A small cache of recorded events (immutable): the fan-out to N subscriptions reads each event once. */
+/**
+ * A cache of recorded events (immutable): the fan-out to N subscriptions reads each event once, and a
+ * miss reads ahead (deliveries follow the log), so one query serves the next `READ_AHEAD` events.
+ */
 class EventCache {
   private readonly entries = new Map<string, RecordedEvent>();
   constructor(private readonly capacity: number) {}
@@ -40,8 +44,16 @@ class EventCache {
   }
 }
 
+const READ_AHEAD = 200;
+
 export class WebhookDelivery {
-  private readonly events = new EventCache(2_000);
+  private readonly events = new EventCache(5_000);
+  private readonly reads = new Map<string, Promise<RecordedEvent>>();
+  // Group commit (see MicroBatcher): the lookups, the attempts' records and the lane releases of the
+  // deliveries in flight each go to the read store as one statement per batch, not one per delivery.
+  private readonly lookups: MicroBatcher<string, AttemptContext | null>;
+  private readonly records: MicroBatcher<AttemptResult, AttemptOutcome | null>;
+  private readonly releases: MicroBatcher<{ subscriptionId: string; lane: string }, void>;
 
   constructor(
     private readonly store: EventStore,
@@ -52,11 +64,18 @@ export class WebhookDelivery {
     private readonly config: WebhookConfig,
     private readonly logger?: DeliveryLogger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.lookups = new MicroBatcher((ids) => this.deliveries.forAttempts(ids, this.clock()));
+    this.records = new MicroBatcher((results) => this.deliveries.recordAttempts(results));
+    this.releases = new MicroBatcher<{ subscriptionId: string; lane: string }, void>(async (lanes) => {
+      await enqueueHeads(this.queue, await this.deliveries.heads(lanes), this.config);
+      return lanes.map(() => undefined);
+    });
+  }
 
   /** `lastAttempt`: a failure now dead-letters the delivery (the job has no attempts left). */
   async attempt(job: DeliveryJobData, lastAttempt: boolean): Promise<AttemptVerdict> {
-    const ctx = await this.deliveries.forAttempt(job.deliveryId, this.clock());
+    const ctx = await this.lookups.submit(job.deliveryId);
     if (!ctx) return { kind: 'skipped', reason: 'gone' };
     if (ctx.delivery.status !== 'pending') {
       // A retried job whose first run recorded the outcome but could not offer the next head.
@@ -83,7 +102,7 @@ export class WebhookDelivery {
       policy: this.policy,
     });
     const error = result.ok ? undefined : (result.error ?? `HTTP ${result.status ?? '?'}`);
-    const outcome = await this.deliveries.recordAttempt({
+    const outcome = await this.records.submit({
       deliveryId: ctx.delivery.id,
       attemptedAt,
       ...(result.status !== undefined ? { statusCode: result.status } : {}),
@@ -93,9 +112,14 @@ export class WebhookDelivery {
       ok: result.ok,
       last: !result.ok && (lastAttempt || !result.retryable),
     });
+    if (!outcome) {
+      // Recorded meanwhile by another run of the same job.
+      await this.releaseLane(ctx.delivery.subscriptionId, ctx.delivery.lane);
+      return { kind: 'skipped', reason: 'not-pending' };
+    }
 
     if (outcome.status === 'delivered' || outcome.status === 'dead_lettered') {
-      await this.releaseLane(ctx.delivery.subscriptionId, ctx.delivery.lane);
+      this.offerNext(ctx.delivery.subscriptionId, ctx.delivery.lane);
       if (outcome.status === 'delivered') return { kind: 'delivered', attempt: outcome.attempt };
     }
     // A failure: pause the subscription if it has been failing for longer than the window, or if the
@@ -117,19 +141,40 @@ export class WebhookDelivery {
 
   /** Offers the next head of the lane (if the subscription is active). */
   async releaseLane(subscriptionId: string, lane: string): Promise<void> {
-    await enqueueHeads(this.queue, await this.deliveries.heads([{ subscriptionId, lane }]), this.config);
+    await this.releases.submit({ subscriptionId, lane });
+  }
+
+  /**
+   * `releaseLane` without holding the job: the attempt is recorded, so the job is done; the next head
+   * is offered with the next batch of releases. Should that fail (Redis away, a crash), the
+   * dispatcher's periodic sweep offers every lane head without a job.
+   */
+  private offerNext(subscriptionId: string, lane: string): void {
+    this.releaseLane(subscriptionId, lane).catch((error: unknown) => {
+      this.logger?.warn(`Webhook lane ${subscriptionId}/${lane}: offering the next delivery failed (the sweep will): ${(error as Error).message}`);
+    });
   }
 
   private async event(position: bigint, eventId: string): Promise<RecordedEvent> {
     const key = position.toString();
     const cached = this.events.get(key);
-    if (cached) return cached;
-    // Positions need not be contiguous: the first event after position - 1 is the one at position.
-    for await (const event of this.store.readAll({ after: position - 1n, maxCount: 1 })) {
-      if (event.eventId !== eventId) break;
-      this.events.set(key, event);
-      return event;
+    if (cached?.eventId === eventId) return cached;
+    let read = this.reads.get(key);
+    if (!read) {
+      read = this.readAhead(position, eventId).finally(() => this.reads.delete(key));
+      this.reads.set(key, read);
     }
-    throw new Error(`event ${eventId} is not at position ${position} of $all`);
+    return read;
+  }
+
+  private async readAhead(position: bigint, eventId: string): Promise<RecordedEvent> {
+    let found: RecordedEvent | undefined;
+    // Positions need not be contiguous: the first event after position - 1 is the one at position.
+    for await (const event of this.store.readAll({ after: position - 1n, maxCount: READ_AHEAD })) {
+      this.events.set(event.position.toString(), event);
+      if (event.position === position) found = event;
+    }
+    if (found?.eventId !== eventId) throw new Error(`event ${eventId} is not at position ${position} of $all`);
+    return found;
   }
 }
