@@ -32,14 +32,15 @@ Options (defaults are each scenario's; all subjects of a scenario get the same):
   --pool N          connections per subject
   --events N        rebuild: events in the generated log (default 1,000,000)
   --batch N         rebuild: events per rebuild batch (default 10,000, the worker's)
-  --rate N          projection-lag: appends per second
+  --rate N          projection-lag: appends per second; webhook-*: events per second
+  --subscriptions N webhook-*: subscriptions (default 1 for webhook-delivery, 20 for webhook-fanout)
   --url URL         PostgreSQL (default $BENCH_DATABASE_URL, $DATABASE_URL or ${DEFAULT_URL})
   --no-checkpoint   do not CHECKPOINT before each measured window
   --no-build        use the existing bench/.build (skip tsc)
   --no-docs         do not touch docs/benchmarks.md (results still go to bench/results/)
   --list            list scenarios and exit`;
 
-const NUMERIC = { rounds: 'int', seconds: 'num', warmup: 'num', writers: 'int', pool: 'int', events: 'int', batch: 'int', rate: 'int' };
+const NUMERIC = { rounds: 'int', seconds: 'num', warmup: 'num', writers: 'int', pool: 'int', events: 'int', batch: 'int', rate: 'int', subscriptions: 'int' };
 
 /** A mistake on the command line: reported without a stack trace. */
 class UsageError extends Error {}

@@ -6,7 +6,7 @@
  * → result } and the result is rendered into docs/benchmarks.md by bench/lib/report.js
  * (see bench/README.md for the result object).
  */
-const SCENARIOS = [require('./append-distinct'), require('./append-hot-stream'), require('./rebuild'), require('./projection-lag')];
+const SCENARIOS = [require('./append-distinct'), require('./append-hot-stream'), require('./rebuild'), require('./projection-lag'), ...require('./webhook-delivery')];
 
 function scenarioByName(name) {
   const scenario = SCENARIOS.find((s) => s.name === name);
