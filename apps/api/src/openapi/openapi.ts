@@ -20,7 +20,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Extensions to the published contract are marked "(extension)": `occurredAt` on the proposal; `corrects` and ' +
         '`actorParticipantId` on commands; `recipientOrganizationId` on RecordDataReceived; the rule codes DUPLICATE_ID, ' +
         'ILLEGAL_STATUS_TRANSITION and OUT_OF_SEQUENCE; derived fields in event data; the Location, X-Correlation-Id and ' +
-        'Idempotent-Replayed headers. See docs/api.md.',
+        'Idempotent-Replayed headers; for integrators: re-driving dead-lettered deliveries, the status/eventId filters and ' +
+        'paging of the delivery log, the pause reason and delivery health of a subscription, previousSecretExpiresAt on ' +
+        'rotation, 410 Gone pausing a subscription, the zero-padded CloudEvents `sequence`, `checkpoint`/`head` and the ' +
+        '`partnershipId` filter of the feed and stream, and `?version=` / `Accept: application/schema+json` on event ' +
+        'schemas. See docs/api.md and docs/integrators.md.',
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (trk_…)' })

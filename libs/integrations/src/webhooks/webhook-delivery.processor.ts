@@ -3,7 +3,7 @@
  * jitter (`WEBHOOK_MAX_ATTEMPTS`, `WEBHOOK_BACKOFF_MS`, `WEBHOOK_BACKOFF_JITTER_PERCENT`); the last
  * failed attempt dead-letters the delivery and releases its lane.
  */
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { EVENT_STORE, type EventStore } from '@trellis/event-store';
@@ -14,22 +14,20 @@ import { SubscriptionStore } from './subscription.store';
 import { WebhookTargetPolicy } from './target-policy';
 import { WebhookDelivery, type AttemptVerdict } from './webhook-delivery';
 
-/** Deliveries in flight per worker process (I/O bound: mostly waiting for receivers). */
-const CONCURRENCY = Number(process.env['WEBHOOK_DELIVERY_CONCURRENCY']) || 64;
 
 /** A failed attempt that BullMQ retries after the backoff. */
 export class DeliveryAttemptFailed extends Error {
   override readonly name = 'DeliveryAttemptFailed';
 }
 
-@Processor(QUEUES.webhookDelivery, { concurrency: CONCURRENCY })
-export class WebhookDeliveryProcessor extends WorkerHost {
+@Processor(QUEUES.webhookDelivery)
+export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('WebhookDelivery');
   readonly delivery: WebhookDelivery;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(TRELLIS_CONFIG) config: TrellisConfig,
+    @Inject(TRELLIS_CONFIG) private readonly config: TrellisConfig,
     subscriptions: SubscriptionStore,
     deliveries: DeliveryStore,
     policy: WebhookTargetPolicy,
@@ -37,6 +35,11 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   ) {
     super();
     this.delivery = new WebhookDelivery(store, subscriptions, deliveries, queue, policy, config.webhooks, this.logger);
+  }
+
+  /** Deliveries in flight per process (I/O bound: mostly waiting for receivers): WEBHOOK_DELIVERY_CONCURRENCY. */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.webhooks.deliveryConcurrency;
   }
 
   async process(job: Job<DeliveryJobData>): Promise<AttemptVerdict> {

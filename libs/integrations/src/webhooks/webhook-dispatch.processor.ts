@@ -20,7 +20,6 @@ import { WebhookDispatcher, type DispatchOutcome } from './webhook-dispatcher';
 
 /** How often the dispatcher's slice is offered to the workers (also the longest wait after a takeover). */
 const DISPATCH_EVERY_MS = 2_000;
-const LEASE_MS = positiveInt(process.env['WEBHOOK_DISPATCHER_LEASE_MS'], 15_000);
 const JOB_LOCK_MS = 30_000;
 
 @Processor(QUEUES.webhookDispatch, {
@@ -46,7 +45,7 @@ export class WebhookDispatchProcessor extends WorkerHost implements OnApplicatio
   ) {
     super();
     const registry = new ProjectionRegistry(sql, config.dbSchema);
-    this.dispatcher = new WebhookDispatcher(store, registry, subscriptions, deliveries, deliveryQueue, config.webhooks, { leaseMs: LEASE_MS }, this.logger);
+    this.dispatcher = new WebhookDispatcher(store, registry, subscriptions, deliveries, deliveryQueue, config.webhooks, { leaseMs: config.webhooks.dispatcherLeaseMs }, this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -81,7 +80,3 @@ export class WebhookDispatchProcessor extends WorkerHost implements OnApplicatio
   }
 }
 
-function positiveInt(raw: string | undefined, fallback: number): number {
-  const n = raw === undefined ? NaN : Number(raw);
-  return Number.isInteger(n) && n >= 1_000 ? n : fallback;
-}

@@ -48,6 +48,8 @@ describe('loadConfig', () => {
           secretGraceSeconds: 86_400,
           autoPauseAfterSeconds: 259_200,
           maxResponseBytes: 16 * 1024,
+          deliveryConcurrency: 64,
+          dispatcherLeaseMs: 15_000,
         },
         sseHeartbeatMs: 15_000,
       });
@@ -94,6 +96,8 @@ describe('loadConfig', () => {
         WEBHOOK_SECRET_GRACE_SECONDS: '60',
         WEBHOOK_AUTO_PAUSE_AFTER_SECONDS: '5',
         WEBHOOK_MAX_RESPONSE_BYTES: '0',
+        WEBHOOK_DELIVERY_CONCURRENCY: '256',
+        WEBHOOK_DISPATCHER_LEASE_MS: '5000',
         SSE_HEARTBEAT_MS: '250',
       });
       expect(config).toMatchObject({
@@ -123,6 +127,8 @@ describe('loadConfig', () => {
           secretGraceSeconds: 60,
           autoPauseAfterSeconds: 5,
           maxResponseBytes: 0,
+          deliveryConcurrency: 256,
+          dispatcherLeaseMs: 5_000,
         },
         sseHeartbeatMs: 250,
       });
@@ -208,6 +214,8 @@ describe('loadConfig', () => {
       ['WEBHOOK_MAX_ATTEMPTS zero', { WEBHOOK_MAX_ATTEMPTS: '0' }, /^WEBHOOK_MAX_ATTEMPTS="0" must be an integer between 1 and 50$/],
       ['WEBHOOK_BACKOFF_JITTER_PERCENT over 100', { WEBHOOK_BACKOFF_JITTER_PERCENT: '101' }, /^WEBHOOK_BACKOFF_JITTER_PERCENT="101" must be an integer between 0 and 100$/],
       ['WEBHOOK_AUTO_PAUSE_AFTER_SECONDS zero', { WEBHOOK_AUTO_PAUSE_AFTER_SECONDS: '0' }, /^WEBHOOK_AUTO_PAUSE_AFTER_SECONDS="0" must be an integer between 1 and /],
+      ['WEBHOOK_DELIVERY_CONCURRENCY not a number', { WEBHOOK_DELIVERY_CONCURRENCY: 'many' }, /^WEBHOOK_DELIVERY_CONCURRENCY="many" must be an integer between 1 and 2000$/],
+      ['WEBHOOK_DISPATCHER_LEASE_MS too small', { WEBHOOK_DISPATCHER_LEASE_MS: '999' }, /^WEBHOOK_DISPATCHER_LEASE_MS="999" must be an integer between 1000 and 600000$/],
       ['SSE_HEARTBEAT_MS too small', { SSE_HEARTBEAT_MS: '10' }, /^SSE_HEARTBEAT_MS="10" must be an integer between 100 and 3600000$/],
       ['DB_SCHEMA upper case', { DB_SCHEMA: 'Trellis' }, /^DB_SCHEMA="Trellis" must be a lower-case SQL identifier/],
       ['DB_SCHEMA with a quote', { DB_SCHEMA: 'x;drop schema public' }, /^DB_SCHEMA="x;drop schema public" must be a lower-case SQL identifier/],
