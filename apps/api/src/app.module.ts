@@ -21,6 +21,8 @@ import { EffectivenessModule } from './read-models/effectiveness/effectiveness.m
 import { ParticipationModule } from './read-models/participation/participation.module';
 import { PartnershipSummaryModule } from './read-models/partnership-summary/partnership-summary.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
+import { RemindersApiModule } from './reminders/reminders.module';
+import { RemindersModule } from '@trellis/reminders';
 import { TimelineModule } from './read-models/timeline/timeline.module';
 import { WorkstreamsModule } from './read-models/workstreams/workstreams.module';
 
@@ -46,7 +48,8 @@ export class AppModule {
         EventFeedModule,
         EventCatalogModule,
         SubscriptionsModule,
-        ...(config.runWorkers ? [WorkersModule.forRoot(), WebhookWorkersModule] : []),
+        RemindersApiModule,
+        ...(config.runWorkers ? [WorkersModule.forRoot(), WebhookWorkersModule, RemindersModule] : []),
       ],
       controllers: [HealthController],
       providers: [

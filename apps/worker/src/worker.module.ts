@@ -6,6 +6,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, QueueingModule, WorkersModule, type TrellisConfig } from '@trellis/platform';
 import { ProjectionsModule, READ_MODEL_PROJECTIONS } from '@trellis/projections';
 import { WebhookWorkersModule } from '@trellis/integrations';
+import { RemindersModule } from '@trellis/reminders';
 
 @Module({})
 export class WorkerAppModule {
@@ -18,6 +19,7 @@ export class WorkerAppModule {
         ProjectionsModule.forRoot({ projections: READ_MODEL_PROJECTIONS, workers: true }),
         WorkersModule.forRoot(),
         WebhookWorkersModule,
+        RemindersModule,
       ],
     };
   }

@@ -6,6 +6,8 @@ export const QUEUES = {
   webhookDispatch: 'webhook-dispatch',
   /** One job per (subscription, event) delivery attempt series. */
   webhookDelivery: 'webhook-delivery',
+  /** Reminders: the scheduler's slices, one delayed job per pending reminder step, and the e-mails. */
+  reminders: 'reminders',
 } as const;
 
 export const MAINTENANCE_JOBS = {

@@ -1,0 +1,290 @@
+/**
+ * The reminder scheduler (DESIGN.md §8): a checkpointed reader of `$all` that folds every partnership's
+ * events and `ReminderIssued` events into its reminder state (`reminder_states`), in one read-store
+ * transaction with its checkpoint; after each commit it reconciles the BullMQ delayed jobs of the
+ * partnerships it touched — a job for every pending reminder step (deterministic ids: re-adding one is
+ * a no-op), and the jobs no longer wanted removed (satisfied, cancelled, frozen by a pause, moved).
+ *
+ * It reuses the projections' lease and fence (ProjectionRegistry) under a name no read model has, so
+ * exactly one scheduler is active across worker replicas, one that lost its lease cannot commit, and a
+ * crash at any point resumes from the checkpoint. It is not a read model: the admin API neither lists
+ * nor rebuilds it, so a rebuild never schedules or issues a reminder. Rows changed but not reconciled
+ * (a crash between commit and scheduling) are picked up by the sweep; a full resynchronisation now and
+ * then re-adds jobs lost with Redis.
+ *
+ * Removing jobs is hygiene, not correctness: a job that fires re-checks the current state and does
+ * nothing when its reminder is no longer due.
+ */
+import type { Queue } from 'bullmq';
+import type { EventStore, RecordedEvent } from '@trellis/event-store';
+import { LeaseLostError, type Projection, type ProjectionRegistry } from '@trellis/projections';
+import type { ReminderSettings } from '../reminder-settings';
+import { pendingReminders } from '../reminder.schedule';
+import { delayUntil, MAX_REMINDER_JOB_DELAY_MS, REMINDER_JOB_OPTIONS, REMINDER_JOBS, reminderJobData, reminderJobIdOf } from './reminder-jobs';
+import { emptyStateRow, foldIntoRow, partnershipOfStream, type ReminderStateRow, type ReminderStateStore } from './reminder-state.store';
+
+/** The scheduler's row in the projection registry (a name no read model may take). */
+export const REMINDER_SCHEDULER_NAME = 'reminder_scheduler';
+
+/** Registered (for its registry row) but never run as a projection. */
+export const REMINDER_SCHEDULER_REGISTRATION: Projection = {
+  name: REMINDER_SCHEDULER_NAME,
+  version: 1,
+  eventTypes: [],
+  tables: [],
+  apply: async () => {
+    throw new Error('the reminder scheduler is not a projection');
+  },
+};
+
+export interface SchedulerOptions {
+  /** Events per transaction (default 500). */
+  readonly batchSize?: number;
+  /** Lease length; renewed at a third of it (default 15 s). */
+  readonly leaseMs?: number;
+  /** Flush a partial batch after this pause in the stream (default 5 ms). */
+  readonly flushMs?: number;
+  /** End the time slice after this long (default 60 s), so the work can move between replicas. */
+  readonly maxRunMs?: number;
+  /** How often rows left unreconciled are looked for (default 5 s). */
+  readonly sweepMs?: number;
+  /** How often every active row's jobs are re-added (default 15 min; the first slice of a process does it too). */
+  readonly resyncMs?: number;
+  /** The longest job delay: later due times are reached in hops (default MAX_REMINDER_JOB_DELAY_MS). */
+  readonly maxDelayMs?: number;
+  /** The clock (tests). */
+  readonly now?: () => number;
+}
+
+export type SchedulerOutcome = 'busy' | 'stopped' | 'time-slice-over' | 'lease-lost' | 'failing';
+
+export interface SchedulerLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const TIMEOUT = Symbol('timeout');
+
+export class ReminderScheduler {
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly flushMs: number;
+  private readonly maxRunMs: number;
+  private readonly sweepMs: number;
+  private readonly resyncMs: number;
+  private readonly maxDelayMs: number;
+  private readonly now: () => number;
+  private resyncedAt = 0;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly registry: ProjectionRegistry,
+    private readonly states: ReminderStateStore,
+    private readonly queue: Queue,
+    private readonly settings: ReminderSettings,
+    options: SchedulerOptions = {},
+    private readonly logger?: SchedulerLogger,
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.flushMs = options.flushMs ?? 5;
+    this.maxRunMs = options.maxRunMs ?? 60_000;
+    this.sweepMs = options.sweepMs ?? 5_000;
+    this.resyncMs = options.resyncMs ?? 15 * 60_000;
+    this.maxDelayMs = options.maxDelayMs ?? MAX_REMINDER_JOB_DELAY_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Creates the registry and the state table and the scheduler's registry row (idempotent). */
+  async prepare(): Promise<void> {
+    await this.registry.migrate();
+    await this.states.migrate();
+    await this.registry.ensure([REMINDER_SCHEDULER_REGISTRATION]);
+  }
+
+  async checkpoint(): Promise<bigint> {
+    return (await this.registry.get(REMINDER_SCHEDULER_NAME))?.checkpoint ?? 0n;
+  }
+
+  /**
+   * Runs one time slice as the lease holder: follows `$all` from the checkpoint until `shouldStop()`,
+   * the slice ends, or the lease is lost. Returns `busy` at once when another scheduler holds it.
+   */
+  async run(owner: string, shouldStop: () => boolean = () => false): Promise<SchedulerOutcome> {
+    const lease = await this.registry.acquireLease(REMINDER_SCHEDULER_NAME, owner, this.leaseMs);
+    if (!lease) return 'busy';
+    const generation = lease.generation;
+    let checkpoint = lease.checkpoint;
+    let renewedAt = Date.now();
+    let sweptAt = 0;
+    const started = Date.now();
+    const subscription = this.store.subscribeAll({ after: checkpoint });
+    const iterator = subscription[Symbol.asyncIterator]();
+    let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
+    let exhausted = false;
+    const nextBatch = async (): Promise<RecordedEvent[]> => {
+      const batch: RecordedEvent[] = [];
+      while (batch.length < this.batchSize && !exhausted) {
+        pending ??= iterator.next();
+        let timer: NodeJS.Timeout | undefined;
+        const wait = batch.length === 0 ? Math.min(1_000, this.leaseMs / 6) : this.flushMs;
+        const result = await Promise.race([pending, new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), wait)))]);
+        clearTimeout(timer);
+        if (result === TIMEOUT) break;
+        pending = undefined;
+        if (result.done) exhausted = true;
+        else batch.push(result.value);
+      }
+      return batch;
+    };
+
+    let outcome: SchedulerOutcome = 'stopped';
+    try {
+      if (this.resyncedAt === 0 || Date.now() - this.resyncedAt > this.resyncMs) {
+        await this.resync();
+        this.resyncedAt = Date.now();
+      }
+      for (;;) {
+        if (shouldStop()) return (outcome = 'stopped');
+        if (Date.now() - started > this.maxRunMs) return (outcome = 'time-slice-over');
+        if (Date.now() - renewedAt > this.leaseMs / 3) {
+          const renewed = await this.registry.acquireLease(REMINDER_SCHEDULER_NAME, owner, this.leaseMs);
+          if (!renewed || renewed.checkpoint !== checkpoint) return (outcome = 'lease-lost');
+          renewedAt = Date.now();
+        }
+        if (Date.now() - sweptAt > this.sweepMs) {
+          await this.sweep();
+          sweptAt = Date.now();
+        }
+        const batch = await nextBatch();
+        if (batch.length === 0) {
+          if (exhausted) return (outcome = 'stopped');
+          continue;
+        }
+        const to = batch[batch.length - 1]!.position;
+        let touched: ReminderStateRow[];
+        try {
+          if (batch[0]!.position <= checkpoint) throw new Error(`the subscription delivered position ${batch[0]!.position}, at or before the checkpoint ${checkpoint}`);
+          touched = await this.commit(owner, generation, checkpoint, to, batch);
+        } catch (error) {
+          if (error instanceof LeaseLostError) return (outcome = 'lease-lost');
+          const message = `scheduling failed at positions ${batch[0]!.position}–${to}: ${(error as Error).message}`;
+          this.logger?.error(`Reminder scheduler: ${message}`);
+          await this.registry.recordError(REMINDER_SCHEDULER_NAME, message).catch(() => undefined);
+          return (outcome = 'failing');
+        }
+        checkpoint = to;
+        await this.reconcileAll(touched);
+      }
+    } finally {
+      await subscription.close();
+      await this.registry.releaseLease(REMINDER_SCHEDULER_NAME, owner).catch(() => undefined);
+      if (outcome === 'failing') await sleep(1_000);
+    }
+  }
+
+  /** Folds the batch into the touched partnerships' rows and moves the checkpoint, in one fenced transaction. */
+  private async commit(owner: string, generation: number, from: bigint, to: bigint, batch: readonly RecordedEvent[]): Promise<ReminderStateRow[]> {
+    const byPartnership = new Map<string, RecordedEvent[]>();
+    for (const event of batch) {
+      const of = partnershipOfStream(event.streamId);
+      if (!of || of.partnershipId === '') continue;
+      const list = byPartnership.get(of.partnershipId) ?? [];
+      list.push(event);
+      byPartnership.set(of.partnershipId, list);
+    }
+    return this.registry.sql.transaction(async (tx) => {
+      // Fenced before anything is written: a scheduler that lost its lease records nothing.
+      await this.registry.fenceLive(tx, { name: REMINDER_SCHEDULER_NAME, owner, generation, from });
+      const rows = await this.states.getMany(tx, [...byPartnership.keys()]);
+      const folded = [...byPartnership.entries()].map(([id, events]) => foldIntoRow(rows.get(id) ?? emptyStateRow(id), events));
+      await this.states.save(tx, folded);
+      const last = batch[batch.length - 1];
+      await this.registry.advanceLive(tx, {
+        name: REMINDER_SCHEDULER_NAME,
+        owner,
+        to,
+        applied: batch.length,
+        ...(typeof last?.metadata['recordedAt'] === 'string' ? { lastRecordedAt: last.metadata['recordedAt'] } : {}),
+      });
+      return folded;
+    });
+  }
+
+  private async reconcileAll(rows: readonly ReminderStateRow[]): Promise<void> {
+    for (const row of rows) {
+      try {
+        await this.reconcile(row);
+      } catch (error) {
+        // Left unreconciled: the sweep retries it.
+        this.logger?.warn(`Reminder scheduler: could not schedule the reminders of partnership ${row.partnershipId} (the sweep will retry): ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Makes the queue hold exactly the jobs of the row's pending reminders: adds them (a no-op for those
+   * already there) and removes the ones scheduled before that are no longer pending. Returns the job ids.
+   */
+  async reconcile(row: ReminderStateRow): Promise<string[]> {
+    const nowMs = this.now();
+    const pending = row.state.partnershipId === undefined ? [] : pendingReminders(row.state, this.settings, new Date(nowMs));
+    const wanted = pending.map((r) => ({ id: reminderJobIdOf(r), reminder: r }));
+    const ids = new Set(wanted.map((w) => w.id));
+    for (const stale of row.jobs) {
+      if (ids.has(stale)) continue;
+      // A job already running (locked) cannot be removed; it will find its reminder not due.
+      await this.queue.remove(stale).catch(() => undefined);
+    }
+    if (wanted.length > 0) {
+      await this.queue.addBulk(
+        wanted.map((w) => ({
+          name: REMINDER_JOBS.reminder,
+          data: reminderJobData(w.reminder),
+          // `timestamp` + `delay` is then exactly the due time (or the hop).
+          opts: { ...REMINDER_JOB_OPTIONS, jobId: w.id, timestamp: nowMs, delay: delayUntil(w.reminder.dueAt, nowMs, this.maxDelayMs) },
+        })),
+      );
+    }
+    await this.states.markReconciled(row.partnershipId, row.position, [...ids]);
+    return [...ids];
+  }
+
+  /** Reconciles rows that changed but were not reconciled (a crash or a Redis outage after the commit). */
+  async sweep(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = await this.states.unreconciled(200);
+        if (rows.length === 0) return;
+        let progressed = false;
+        for (const row of rows) {
+          try {
+            await this.reconcile(row);
+            progressed = true;
+          } catch (error) {
+            this.logger?.warn(`Reminder scheduler: sweep could not schedule partnership ${row.partnershipId}: ${(error as Error).message}`);
+          }
+        }
+        if (!progressed || rows.length < 200) return;
+      }
+    } catch (error) {
+      this.logger?.warn(`Reminder scheduler: sweep failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Re-adds the jobs of every row with open clocks (jobs lost with Redis come back; the others are no-ops). */
+  async resync(): Promise<void> {
+    try {
+      let after = '';
+      for (;;) {
+        const rows = await this.states.active(after, 200);
+        for (const row of rows) await this.reconcile(row).catch((error: Error) => this.logger?.warn(`Reminder scheduler: resync of ${row.partnershipId}: ${error.message}`));
+        if (rows.length < 200) return;
+        after = rows[rows.length - 1]!.partnershipId;
+      }
+    } catch (error) {
+      this.logger?.warn(`Reminder scheduler: resync failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * Reminder scheduling with real parts: a real event store and read store (PostgreSQL, and PGlite in
+ * memory), real Redis/BullMQ (a plain Worker running the same job handler as the Nest processor) and
+ * a real SMTP server on loopback receiving the e-mails. Time is scaled so that 21 days last one second
+ * (`REMINDER_TIME_SCALE=1/1814400`); pauses are real time.
+ */
+import { Queue, Worker } from 'bullmq';
+import { createTransport } from 'nodemailer';
+import { PartnershipFixtures } from '@trellis/domain';
+import { createSqlEventStore, type SqlEventStore } from '@trellis/event-store';
+import { ProjectionRegistry } from '@trellis/projections';
+import { SQL_BACKENDS, type SqlBackend } from '../../../platform/src/testing/sql-backends';
+import { RoutingTableRecipientResolver } from '../delivery/recipient-resolver';
+import { ReminderMailer } from '../delivery/reminder-mailer';
+import { remindersStreamId } from '../reminder.events';
+import { parseReminderSettings, type ReminderSettings } from '../reminder-settings';
+import { pendingReminders } from '../reminder.schedule';
+import { ORG, P, RecordedPartnership } from '../testing/reminder-log';
+import { SmtpSink } from '../testing/smtp-sink';
+import { ReminderIssuer } from './reminder-issuer';
+import { ReminderJobHandler } from './reminder-job-handler';
+import { emailJobIdOf, MAX_REMINDER_JOB_DELAY_MS, REMINDER_JOBS, reminderEventId, reminderJobIdOf } from './reminder-jobs';
+import { REMINDER_SCHEDULER_NAME, ReminderScheduler } from './reminder-scheduler';
+import { currentReminderState, emptyStateRow, foldIntoRow, ReminderStateStore } from './reminder-state.store';
+import { readReminders } from './reminders.view';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** 21 days → 1 s. */
+const SCALE = '1/1814400';
+const ROUTES = {
+  roles: { co_leads: ['co-leads@partnership.example'] },
+  organizations: { [ORG.schoolA]: { organization_members: ['office@school-a.example'] } },
+  fallback: ['ops@trellis.example'],
+};
+
+/** Hops of one second: every reminder later than that is reached in hops, as far-future ones are. */
+const MAX_DELAY_MS = 1_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 8_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+interface Rig {
+  store: SqlEventStore;
+  states: ReminderStateStore;
+  registry: ProjectionRegistry;
+  queue: Queue;
+  scheduler: ReminderScheduler;
+  issuer: ReminderIssuer;
+  worker: Worker;
+  smtp: SmtpSink;
+  settings: ReminderSettings;
+  stop: () => Promise<void>;
+}
+
+/** Everything a worker process runs, wired by hand; the scheduler follows `$all` in a loop of short slices. */
+async function startRig(backend: SqlBackend, env: Record<string, string> = {}): Promise<Rig> {
+  const schema = backend.schema('reminders');
+  const store = await createSqlEventStore({ sql: backend.sql, schema, pollIntervalMs: 50 });
+  const states = new ReminderStateStore(backend.sql, schema);
+  const registry = new ProjectionRegistry(backend.sql, schema);
+  const prefix = `trellis-int-${schema}`;
+  const queue = new Queue('reminders', { connection: { url: REDIS_URL }, prefix });
+  const settings = parseReminderSettings({ REMINDER_TIME_SCALE: SCALE, ...env });
+  const scheduler = new ReminderScheduler(store, registry, states, queue, settings, { leaseMs: 3_000, maxRunMs: 1_000, sweepMs: 500, maxDelayMs: MAX_DELAY_MS });
+  await scheduler.prepare();
+  const issuer = new ReminderIssuer(store, states, queue, settings, true, MAX_DELAY_MS);
+  const smtp = await new SmtpSink().start();
+  const mailer = new ReminderMailer(store, new RoutingTableRecipientResolver({ ...ROUTES }), createTransport(smtp.url), 'Trellis <trellis@test.example>');
+  let stopping = false;
+  const handler = new ReminderJobHandler(scheduler, issuer, mailer, 'int', () => stopping);
+  const worker = new Worker('reminders', (job, token) => handler.process(job, token), {
+    connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+    prefix,
+    concurrency: 8,
+  });
+  const loop = (async () => {
+    while (!stopping) {
+      const outcome = await scheduler.run('loop', () => stopping);
+      if (outcome === 'busy') await sleep(50);
+    }
+  })();
+  return {
+    store,
+    states,
+    registry,
+    queue,
+    scheduler,
+    issuer,
+    worker,
+    smtp,
+    settings,
+    async stop() {
+      stopping = true;
+      await loop;
+      await worker.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await smtp.close();
+      await store.close();
+    },
+  };
+}
+
+const issuedEvents = async (rig: Rig, partnershipId: string) => {
+  const out = [];
+  for await (const e of rig.store.readStream(remindersStreamId(partnershipId))) out.push(e);
+  return out;
+};
+
+describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
+  const full = name === 'PostgreSQL';
+  let backend: SqlBackend;
+  let rig: Rig;
+
+  beforeAll(async () => {
+    backend = await open();
+    rig = await startRig(backend);
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.stop();
+    await backend?.close();
+  }, 30_000);
+
+  it('started: schedules one delayed job at the scaled due time; fired: appends ReminderIssued once and e-mails the recipients', async () => {
+    const p = await new RecordedPartnership(rig.store).formalized();
+    const [departed] = await p.run('DepartParticipant', { participantId: P.teacher, reason: 'moved' }); // R-15, 30 days
+    const dueMs = Date.parse(departed!.metadata['occurredAt'] as string) + Math.round(30 * 86_400_000 * rig.settings.timeScale);
+
+    const job = await eventually('the R-15 job', async () => (await rig.queue.getDelayed()).find((j) => j.data.partnershipId === p.partnershipId && j.data.policy === 'R-15'));
+    expect(job.id).toBe(reminderJobIdOf({ partnershipId: p.partnershipId, policy: 'R-15', subject: `participant/${P.teacher}/${departed!.eventId}`, escalation: 0, dueAt: new Date(dueMs).toISOString() }));
+    expect(job.timestamp + (job.opts.delay ?? 0)).toBe(Math.min(dueMs, job.timestamp + MAX_DELAY_MS));
+
+    const [issued] = await eventually('ReminderIssued', async () => {
+      const events = await issuedEvents(rig, p.partnershipId);
+      return events.length > 0 ? events : undefined;
+    });
+    const recordedAt = Date.parse(issued!.metadata['recordedAt'] as string);
+    expect(recordedAt).toBeGreaterThanOrEqual(dueMs);
+    expect(recordedAt - dueMs).toBeLessThan(1_500);
+    expect(issued).toMatchObject({
+      type: 'ReminderIssued',
+      eventId: reminderEventId({ partnershipId: p.partnershipId, policy: 'R-15', subject: `participant/${P.teacher}/${departed!.eventId}`, escalation: 0 }),
+      data: { policy: 'R-15', partnershipId: p.partnershipId, escalation: 0, dueAt: new Date(dueMs).toISOString(), recipientRoles: ['organization_members', 'co_leads'] },
+      metadata: { partnershipId: p.partnershipId, recordedBy: { apiKeyId: 'trellis-reminders' } },
+    });
+
+    // One e-mail per address: school A still has an active member (the student), and the co-leads' mailbox.
+    await eventually('two e-mails', async () => rig.smtp.messages.filter((m) => m.header('X-Trellis-Reminder') === issued!.eventId).length === 2);
+    const mails = rig.smtp.messages.filter((m) => m.header('X-Trellis-Reminder') === issued!.eventId);
+    expect(mails.map((m) => m.to).sort()).toEqual([['co-leads@partnership.example'], ['office@school-a.example']]);
+    expect(mails[0]!.subject).toBe('[Trellis] R-15: departure without successor');
+    expect(mails[0]!.raw).toContain(p.partnershipId);
+
+    // Folded back: nothing pending any more, and the view lists it as issued.
+    const view = await eventually('the view without R-15 pending', async () => {
+      const v = await readReminders(rig.store, rig.states, rig.settings, p.partnershipId);
+      return v.scheduled.some((s) => s.policy === 'R-15') ? undefined : v;
+    });
+    expect(view.issued).toEqual([expect.objectContaining({ eventId: issued!.eventId, policy: 'R-15', escalation: 0, issuedAt: issued!.metadata['recordedAt'] })]);
+    await sleep(300);
+    expect(await issuedEvents(rig, p.partnershipId)).toHaveLength(1);
+    expect(rig.smtp.messages.filter((m) => m.header('X-Trellis-Reminder') === issued!.eventId)).toHaveLength(2);
+  }, 20_000);
+
+  it('satisfied: the job is removed and nothing is issued', async () => {
+    const p = await new RecordedPartnership(rig.store).formalized();
+    await p.run('DepartParticipant', { participantId: P.teacher, reason: 'moved' });
+    const job = await eventually('the R-15 job', async () => (await rig.queue.getDelayed()).find((j) => j.data.partnershipId === p.partnershipId && j.data.policy === 'R-15'));
+    await p.run('JoinParticipant', { participantId: 'p-new-teacher', organizationId: ORG.schoolA, roles: ['practitioner'] });
+    await eventually('the job removed', async () => (await rig.queue.getJob(job.id!)) === undefined);
+    await sleep(Math.max(0, job.timestamp + (job.opts.delay ?? 0) - Date.now()) + 400);
+    expect(await issuedEvents(rig, p.partnershipId)).toEqual([]);
+  }, 20_000);
+
+  it('a history with many policies overdue (recorded late, or a scheduler that was down): each pending step fires once, then nothing is pending', async () => {
+    const p = new RecordedPartnership(rig.store);
+    const h = new PartnershipFixtures.PartnershipHistory()
+      .proposed({ partnershipId: p.partnershipId })
+      .members()
+      .formalized()
+      .dsa()
+      .workstreamAt('problem_framing', 'ws-0')
+      .workstreamAt('pilot', 'ws-1')
+      .workstreamAt('joint_interpretation', 'ws-3')
+      .workstreamAt('use_dissemination', 'ws-4')
+      .add('ParticipantDeparted', { participantId: P.teacher, reason: 'moved', organizationId: ORG.schoolA });
+    await p.appendHistory(h.events);
+    // What was pending before anything was issued: the partnership's stream alone (the jobs fire at once).
+    const recorded = [];
+    for await (const e of rig.store.readStream(`partnership-${p.partnershipId}`)) recorded.push(e);
+    const { state } = foldIntoRow(emptyStateRow(p.partnershipId), recorded);
+    const expected = pendingReminders(state, rig.settings, new Date()).map((r) => `${r.policy} ${r.subject} ${r.escalation}`).sort();
+    expect(new Set(expected.map((e) => e.split(' ')[0]))).toEqual(new Set(['R-03', 'R-06', 'R-10', 'R-11', 'R-12', 'R-13', 'R-15', 'R-18']));
+    const issued = await eventually('every pending step issued', async () => {
+      const events = await issuedEvents(rig, p.partnershipId);
+      return events.length >= expected.length ? events : undefined;
+    }, 15_000);
+    expect(issued.map((e) => `${e.data['policy']} ${e.data['subject']} ${e.data['escalation']}`).sort()).toEqual(expected);
+    await eventually('nothing pending', async () => {
+      const row = await rig.states.get(p.partnershipId);
+      return row && row.reconciled && pendingReminders(row.state, rig.settings, new Date()).length === 0 ? row : undefined;
+    });
+    await sleep(300);
+    expect(await issuedEvents(rig, p.partnershipId)).toHaveLength(expected.length);
+  }, 30_000);
+
+  // The rest runs on PostgreSQL only, to keep the run short: PGlite shares the same code paths above.
+  if (!full) return;
+  describe('timing, idempotence, leases and recovery', () => {
+    it('pause and resume: frozen while paused with the time left, then due later by the length of the pause', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await p.run('OpenWorkstream', { workstreamId: 'ws-1', title: 'Reading', leadParticipantIds: [P.researcher, P.practitioner] });
+      const [defined] = await p.run('DefineProblemOfPractice', { workstreamId: 'ws-1', problemId: 'pr-1', statement: 'Fluency drops', proposedByParticipantIds: [P.teacher], intendedUse: 'Choose routines' }); // R-03, 45 days
+      const startMs = Date.parse(defined!.metadata['occurredAt'] as string);
+      const offset = Math.round(45 * 86_400_000 * rig.settings.timeScale);
+      const before = await eventually('the R-03 job', async () => (await rig.queue.getDelayed()).find((j) => j.data.partnershipId === p.partnershipId && j.data.policy === 'R-03'));
+      expect(Date.parse(before.data.dueAt)).toBe(startMs + offset);
+
+      await sleep(300);
+      const [paused] = await p.run('ChangePartnershipStatus', { status: 'paused', reason: 'summer' });
+      await eventually('the job removed while paused', async () => (await rig.queue.getJob(before.id!)) === undefined);
+      const frozen = (await readReminders(rig.store, rig.states, rig.settings, p.partnershipId)).scheduled.find((s) => s.policy === 'R-03');
+      const pausedMs = Date.parse(paused!.metadata['occurredAt'] as string);
+      expect(frozen).toMatchObject({ status: 'frozen', dueAt: null, remainingMs: startMs + offset - pausedMs, jobId: null });
+
+      await sleep(600);
+      const [resumed] = await p.run('ChangePartnershipStatus', { status: 'active', reason: 'back' });
+      const pauseMs = Date.parse(resumed!.metadata['occurredAt'] as string) - pausedMs;
+      const newDue = startMs + offset + pauseMs;
+      const after = await eventually('the moved job', async () => (await rig.queue.getDelayed()).find((j) => j.data.partnershipId === p.partnershipId && j.data.policy === 'R-03'));
+      expect(Date.parse(after.data.dueAt)).toBe(newDue);
+      expect(after.id).not.toBe(before.id);
+
+      const [issued] = await eventually('ReminderIssued', async () => {
+        const events = await issuedEvents(rig, p.partnershipId);
+        return events.length > 0 ? events : undefined;
+      });
+      expect(issued!.data).toMatchObject({ policy: 'R-03', dueAt: new Date(newDue).toISOString() });
+      expect(Date.parse(issued!.metadata['recordedAt'] as string)).toBeGreaterThanOrEqual(newDue);
+    }, 20_000);
+
+    it('fires twice, or two jobs for one step, or two workers at once: one ReminderIssued, one e-mail job', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      // Long enough not to fire by itself during the test.
+      const [defined] = await p.run('OpenWorkstream', { workstreamId: 'ws-1', title: 'Reading', leadParticipantIds: [P.researcher] });
+      const [problem] = await p.run('DefineProblemOfPractice', { workstreamId: 'ws-1', problemId: 'pr-1', statement: 'x', proposedByParticipantIds: [P.teacher], intendedUse: 'y' }, defined!.metadata['occurredAt'] as string);
+      const { state } = await currentReminderState(rig.store, rig.states, p.partnershipId);
+      const [r03] = pendingReminders(state, rig.settings, new Date()).filter((r) => r.policy === 'R-03');
+      const data = { partnershipId: p.partnershipId, policy: r03!.policy, subject: r03!.subject, escalation: 0, dueAt: r03!.dueAt };
+      const later = Date.parse(r03!.dueAt) + 10;
+      const results = await Promise.all([
+        rig.issuer.fire(data, 'job-a', later),
+        rig.issuer.fire(data, 'job-a', later),
+        rig.issuer.fire({ ...data, dueAt: new Date(Date.parse(data.dueAt) - 5).toISOString() }, 'job-b', later),
+      ]);
+      // Each finds it due (and appends idempotently) or, reading the reminders stream after another's append, already issued.
+      for (const r of results) expect(['issued', 'already_issued']).toContain(r.outcome);
+      const issuedResults = results.filter((r): r is Extract<typeof r, { outcome: 'issued' }> => r.outcome === 'issued');
+      expect(issuedResults.filter((r) => !r.idempotent)).toHaveLength(1);
+      expect(new Set(issuedResults.map((r) => r.eventId)).size).toBe(1);
+      const events = await issuedEvents(rig, p.partnershipId);
+      expect(events).toHaveLength(1);
+      expect(events[0]!.data).toMatchObject({ subject: `workstream/ws-1/${problem!.eventId}` });
+      const emailJobs = (await rig.queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed'])).filter((j) => j.name === REMINDER_JOBS.email && j.data.partnershipId === p.partnershipId);
+      expect(emailJobs.map((j) => j.id)).toEqual([emailJobIdOf(events[0]!.eventId)]);
+      // Once the step is folded back, a further fire is a no-op.
+      await eventually('folded back', async () => (await rig.states.get(p.partnershipId))?.state.clocks[`R-03 workstream/ws-1`]?.lastIssued === 0);
+      expect(await rig.issuer.fire(data, 'job-c', later + 1_000)).toEqual({ outcome: 'already_issued' });
+      expect(await issuedEvents(rig, p.partnershipId)).toHaveLength(1);
+    }, 20_000);
+
+    it('holds one lease: a second scheduler is busy; a rewound checkpoint (a replay) issues and schedules nothing twice', async () => {
+      const other = new ReminderScheduler(rig.store, rig.registry, rig.states, rig.queue, rig.settings, { leaseMs: 3_000, maxRunMs: 300 });
+      // The loop's scheduler holds the lease (it runs back-to-back slices).
+      await eventually('the loop holding the lease', async () => (await rig.registry.get(REMINDER_SCHEDULER_NAME))?.leaseOwner === 'loop');
+      expect(await other.run('other')).toBe('busy');
+
+      const before = await backend.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${rig.states.table}`);
+      const reminderEvents = async () => {
+        let n = 0;
+        for await (const e of rig.store.readAll({ filter: { eventTypes: ['ReminderIssued'] } })) if (e.type === 'ReminderIssued') n++;
+        return n;
+      };
+      const issuedBefore = await reminderEvents();
+      const head = await rig.store.headPosition();
+      await backend.sql.query(`UPDATE ${rig.registry.table} SET checkpoint = 0 WHERE name = $1`, [REMINDER_SCHEDULER_NAME]);
+      await eventually('caught up again', async () => (await rig.scheduler.checkpoint()) >= head);
+      await sleep(300);
+      expect(await reminderEvents()).toBe(issuedBefore);
+      expect((await backend.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${rig.states.table}`)).rows[0]!.n).toBe(before.rows[0]!.n);
+    }, 20_000);
+
+    it('reaches a due time later than the longest delay in hops, and issues at that time', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      // R-18: 120 days before the term end, i.e. in ~45 scaled days (~2.1 s): two hops of 1 s, then issued.
+      const termEnd = new Date(Date.now() + 165 * 86_400_000).toISOString().slice(0, 10);
+      await p.run('AmendAgreement', { agreementRef: 'MOU-1', amendmentKind: 'renewal', newTermEnd: termEnd });
+      const job = await eventually('the R-18 job', async () => (await rig.queue.getDelayed()).find((j) => j.data.partnershipId === p.partnershipId && j.data.policy === 'R-18' && j.data.escalation === 0));
+      expect(job.opts.delay).toBe(MAX_DELAY_MS);
+      const dueMs = Date.parse(job.data.dueAt);
+      expect(dueMs - job.timestamp).toBeGreaterThan(MAX_DELAY_MS);
+      // The first hop: fired, found not yet due at its own time, back to delayed (same id), nothing issued.
+      await eventually('the first hop', async () => {
+        const j = await rig.queue.getJob(job.id!);
+        return j !== undefined && j.attemptsStarted >= 1 && (await j.getState()) === 'delayed';
+      });
+      expect(await issuedEvents(rig, p.partnershipId)).toEqual([]);
+      const [issued] = await eventually('ReminderIssued', async () => {
+        const events = await issuedEvents(rig, p.partnershipId);
+        return events.length > 0 ? events : undefined;
+      });
+      expect(issued!.data).toMatchObject({ policy: 'R-18', escalation: 0, dueAt: job.data.dueAt });
+      expect(Date.parse(issued!.metadata['recordedAt'] as string)).toBeGreaterThanOrEqual(dueMs);
+      expect(Date.parse(issued!.metadata['recordedAt'] as string) - dueMs).toBeLessThan(1_000);
+    }, 20_000);
+
+    it('recovers jobs after a crash between the commit and the scheduling (the sweep), and after Redis lost them (resync)', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await p.run('ChangePartnershipStatus', { status: 'paused', reason: 'x' }); // R-17: a check-in every 90 days (~4 s)
+      const job = await eventually('the R-17 job', async () => (await rig.queue.getDelayed()).find((j) => j.data.partnershipId === p.partnershipId && j.data.policy === 'R-17'));
+      await job.remove();
+      await backend.sql.query(`UPDATE ${rig.states.table} SET reconciled = false WHERE partnership_id = $1`, [p.partnershipId]);
+      await eventually('rescheduled by the sweep', async () => (await rig.queue.getJob(job.id!)) !== undefined);
+      await (await rig.queue.getJob(job.id!))!.remove();
+      await rig.scheduler.resync();
+      expect(await rig.queue.getJob(job.id!)).toBeDefined();
+    }, 20_000);
+  });
+});
