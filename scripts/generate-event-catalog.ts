@@ -1,15 +1,16 @@
 /**
  * `npm run catalog:generate`: writes libs/integrations/src/catalog/event-schemas.generated.json, the
- * JSON Schemas of every event type and version, from the domain's TypeScript types.
+ * JSON Schemas of every event type and version, from the TypeScript types of the libraries that append
+ * events (EVENT_SCHEMA_SOURCES: libs/domain's partnership events, then libs/reminders' reminder events).
  *   --check  exit 1 (writing nothing) when the committed file is not what would be generated
  *   --force  overwrite a published version whose shape changed (only before it was ever released)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PARTNERSHIP_EVENT_SCHEMA_VERSIONS, PARTNERSHIP_EVENT_TYPES } from '@trellis/domain';
 import type { EventSchemasFile } from '../libs/integrations/src/catalog/event-schemas';
 import {
   CatalogGenerationError,
+  EVENT_SCHEMA_SOURCES,
   EVENT_SCHEMAS_FILE,
   generateCurrentSchemas,
   mergeEventSchemas,
@@ -24,9 +25,8 @@ try {
   const text = serializeEventSchemas(
     mergeEventSchemas({
       previous: committed === undefined ? undefined : (JSON.parse(committed) as EventSchemasFile),
-      current: generateCurrentSchemas(),
-      types: PARTNERSHIP_EVENT_TYPES,
-      versions: PARTNERSHIP_EVENT_SCHEMA_VERSIONS,
+      current: generateCurrentSchemas(EVENT_SCHEMA_SOURCES),
+      sources: EVENT_SCHEMA_SOURCES,
       force: args.has('--force'),
     }),
   );
@@ -40,7 +40,8 @@ try {
     process.stdout.write(`${relative} is up to date\n`);
   } else {
     writeFileSync(EVENT_SCHEMAS_FILE, text);
-    process.stdout.write(`wrote ${relative} (${PARTNERSHIP_EVENT_TYPES.length} event types)\n`);
+    const count = EVENT_SCHEMA_SOURCES.reduce((n, source) => n + source.types.length, 0);
+    process.stdout.write(`wrote ${relative} (${count} event types)\n`);
   }
 } catch (error) {
   process.stderr.write(`${error instanceof CatalogGenerationError ? error.message : String(error)}\n`);

@@ -27,6 +27,12 @@ export interface ReminderIssued {
   readonly metadata?: Readonly<RecordedEventInfo>;
 }
 
+/** Event type → the TypeScript type of its data: what the event catalog's JSON Schemas are generated from. */
+export interface ReminderEventDataMap {
+  /** A reminder step fell due and was issued (stream `reminders-<partnershipId>`); its e-mails follow. */
+  ReminderIssued: ReminderIssuedData;
+}
+
 export const REMINDER_EVENT_TYPES = ['ReminderIssued'] as const;
 export const REMINDER_EVENT_SCHEMA_VERSIONS = { ReminderIssued: 1 } as const;
 

@@ -5,12 +5,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsString, IsUUID, MaxLength, ValidateIf, registerDecorator } from 'class-validator';
-import { PARTNERSHIP_EVENT_TYPES } from '@trellis/domain';
-import { MAX_WEBHOOK_URL_LENGTH } from '@trellis/integrations';
+import { EVENT_CATALOG, MAX_WEBHOOK_URL_LENGTH } from '@trellis/integrations';
 import { IsOneOfList, IsText, LIMITS } from '../partnerships/dto/validation.decorators';
 
-/** Every event type a subscription may filter on (the domain's list). */
-export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = PARTNERSHIP_EVENT_TYPES;
+/**
+ * Every event type a subscription may filter on: the published catalog's (the partnership's events,
+ * then `ReminderIssued`), the same list `GET /events?types=` accepts.
+ */
+export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = EVENT_CATALOG.map((entry) => entry.type);
 export const MAX_SUBSCRIPTION_PARTNERSHIPS = LIMITS.list;
 export const MAX_SUBSCRIPTION_DESCRIPTION = 500;
 

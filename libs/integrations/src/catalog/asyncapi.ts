@@ -4,6 +4,8 @@
  * live stream (stored envelopes) — with one message per event type at the version readers receive,
  * and the payload schema of every published version under components.schemas.
  */
+import { PARTNERSHIP_STREAM_PREFIX } from '@trellis/domain';
+import { REMINDER_EVENT_TYPES, REMINDERS_STREAM_PREFIX } from '@trellis/reminders';
 import { CLOUD_EVENT_SCHEMA, CLOUDEVENTS_JSON, EVENT_ENVELOPE_SCHEMA, WEBHOOK_HEADERS_SCHEMA } from './event-envelopes';
 import { catalogContentHash, EVENT_CATALOG, EVENT_SCHEMAS, eventTypeName, type JsonSchema } from './event-schemas';
 
@@ -14,6 +16,10 @@ export const payloadSchemaName = (type: string, version: number): string => `${t
 const cloudEventMessageName = (type: string, version: number): string => `${type}.v${version}.cloudevent`;
 const envelopeMessageName = (type: string, version: number): string => `${type}.v${version}.envelope`;
 const ref = (pointer: string): { $ref: string } => ({ $ref: pointer });
+
+const REMINDER_TYPES: ReadonlySet<string> = new Set(REMINDER_EVENT_TYPES);
+/** The stream an event type is appended to: `reminders-<partnershipId>` for reminder events, else the partnership's. */
+export const streamPrefixOf = (type: string): string => (REMINDER_TYPES.has(type) ? REMINDERS_STREAM_PREFIX : PARTNERSHIP_STREAM_PREFIX);
 
 export interface AsyncApiChannel {
   readonly address: string | null;
@@ -100,7 +106,7 @@ export function buildAsyncApiDocument(): AsyncApiDocument {
             properties: {
               type: { const: type },
               schemaVersion: { const: v },
-              streamId: { type: 'string', pattern: '^partnership-' },
+              streamId: { type: 'string', pattern: `^${streamPrefixOf(type)}` },
               data: dataRef,
               metadata: { type: 'object', required: ['partnershipId'] },
             },

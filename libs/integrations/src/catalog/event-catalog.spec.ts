@@ -10,8 +10,21 @@ import {
   type PartnershipEvent,
 } from '@trellis/domain';
 import type { JsonObject, RecordedEvent } from '@trellis/event-store';
+import {
+  defaultReminderSettings,
+  evolveReminderState,
+  initialReminderState,
+  pendingReminders,
+  REMINDER_EVENT_SCHEMA_VERSIONS,
+  REMINDER_EVENT_TYPES,
+  reminderEventId,
+  remindersStreamId,
+  toReminderIssued,
+  type ReminderIssued,
+  type ReminderState,
+} from '@trellis/reminders';
 import { toCloudEvent } from '../webhooks/cloud-event';
-import { EVENT_CATALOG_ASYNCAPI, payloadSchemaName } from './asyncapi';
+import { EVENT_CATALOG_ASYNCAPI, payloadSchemaName, streamPrefixOf } from './asyncapi';
 import { CLOUD_EVENT_SCHEMA, EVENT_ENVELOPE_SCHEMA } from './event-envelopes';
 import {
   EVENT_CATALOG,
@@ -25,18 +38,35 @@ import {
 } from './event-schemas';
 import {
   CatalogGenerationError,
+  EVENT_SCHEMA_SOURCES,
   EVENT_SCHEMAS_FILE,
   generateCurrentSchemas,
   mergeEventSchemas,
   serializeEventSchemas,
+  type EventSchemaSource,
 } from './generation/event-schemas.generator';
 import { asyncApiSchemas, strictAjv, validationErrors } from './testing/catalog-validation';
 import { abandonedPartnershipPlan, closedPartnershipPlan } from './testing/every-event.plan';
 
-const { runCommands } = PartnershipFixtures;
+const { plan, runCommands, seedToolPath } = PartnershipFixtures;
+
+const PARTNERSHIP_ID = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+/** Every event type the catalog must publish: the partnership's, then the reminders'. */
+const ALL_EVENT_TYPES: readonly string[] = [...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES];
+const SCHEMA_VERSIONS: Readonly<Record<string, number>> = { ...PARTNERSHIP_EVENT_SCHEMA_VERSIONS, ...REMINDER_EVENT_SCHEMA_VERSIONS };
 
 /** Every event the decider emits along the two plans, in order. */
 const EMITTED: PartnershipEvent[] = [...runCommands(closedPartnershipPlan()).events, ...runCommands(abandonedPartnershipPlan()).events];
+/**
+ * Every reminder the pure reminder layer issues (see issueRemindersAlong) along the closed
+ * partnership's life, and along the tool path followed by a long pause (the pause check-ins).
+ */
+const REMINDERS: ReminderIssued[] = [
+  ...issueRemindersAlong(runCommands(closedPartnershipPlan()).events),
+  ...issueRemindersAlong(
+    runCommands([...seedToolPath(), plan('2025-09-01', 'ChangePartnershipStatus', { status: 'paused', reason: 'district budget freeze' })]).events,
+  ),
+];
 
 describe('the published schemas (event-schemas.generated.json)', () => {
   it('are exactly what `npm run catalog:generate` writes from the domain types today', () => {
@@ -45,8 +75,7 @@ describe('the published schemas (event-schemas.generated.json)', () => {
       mergeEventSchemas({
         previous: JSON.parse(committed) as EventSchemasFile,
         current: generateCurrentSchemas(),
-        types: PARTNERSHIP_EVENT_TYPES,
-        versions: PARTNERSHIP_EVENT_SCHEMA_VERSIONS,
+        sources: EVENT_SCHEMA_SOURCES,
       }),
     );
     if (regenerated !== committed) {
@@ -54,10 +83,23 @@ describe('the published schemas (event-schemas.generated.json)', () => {
     }
   });
 
-  it('list every event type in the domain order, at the version it is written with, with every older version', () => {
-    expect(EVENT_CATALOG.map((e) => e.type)).toEqual([...PARTNERSHIP_EVENT_TYPES]);
+  it('come from the partnership events (libs/domain) and the reminder events (libs/reminders), and say so', () => {
+    expect(EVENT_SCHEMA_SOURCES.map((source) => [source.file, source.dataMap])).toEqual([
+      ['libs/domain/src/partnership/partnership.events.ts', 'PartnershipEventDataMap'],
+      ['libs/reminders/src/reminder.events.ts', 'ReminderEventDataMap'],
+    ]);
+    expect(EVENT_SCHEMAS.source).toBe(
+      'libs/domain/src/partnership/partnership.events.ts#PartnershipEventDataMap libs/reminders/src/reminder.events.ts#ReminderEventDataMap',
+    );
+    expect(EVENT_SCHEMAS.$comment).toContain('libs/domain (PartnershipEventDataMap, PARTNERSHIP_EVENT_SCHEMA_VERSIONS)');
+    expect(EVENT_SCHEMAS.$comment).toContain('libs/reminders (ReminderEventDataMap, REMINDER_EVENT_SCHEMA_VERSIONS)');
+  });
+
+  it('list every event type (partnership types, then reminder types) at the version it is written with, with every older version', () => {
+    expect(EVENT_CATALOG.map((e) => e.type)).toEqual(ALL_EVENT_TYPES);
+    expect(new Set(EVENT_CATALOG.map((e) => e.type))).toEqual(new Set([...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES]));
     for (const entry of EVENT_CATALOG) {
-      const latest = PARTNERSHIP_EVENT_SCHEMA_VERSIONS[entry.type as keyof typeof PARTNERSHIP_EVENT_SCHEMA_VERSIONS];
+      const latest = SCHEMA_VERSIONS[entry.type];
       expect({ type: entry.type, latest: entry.latestVersion }).toEqual({ type: entry.type, latest });
       expect(entry.versions).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
     }
@@ -84,7 +126,7 @@ describe('the published schemas (event-schemas.generated.json)', () => {
 });
 
 describe('every event the decider can emit validates against its published schema', () => {
-  it('drives the real decider through histories that emit every event type', () => {
+  it('drives the real decider through histories that emit every partnership event type', () => {
     expect(new Set(EMITTED.map((e) => e.type))).toEqual(new Set(PARTNERSHIP_EVENT_TYPES));
   });
 
@@ -112,34 +154,82 @@ describe('every event the decider can emit validates against its published schem
   });
 });
 
+describe('every reminder the reminder layer issues validates against the published ReminderIssued schema', () => {
+  it('issues real reminders along a partnership’s life: of several policies, about workstreams and about the partnership', () => {
+    expect(new Set(REMINDERS.map((e) => e.type))).toEqual(new Set(REMINDER_EVENT_TYPES));
+    expect(new Set(REMINDERS.map((e) => e.data.policy)).size).toBeGreaterThanOrEqual(3);
+    expect(REMINDERS.some((e) => e.data.workstreamId !== undefined)).toBe(true);
+    expect(REMINDERS.some((e) => e.data.workstreamId === undefined)).toBe(true);
+    expect(REMINDERS.some((e) => e.data.escalation > 0)).toBe(true);
+  });
+
+  it('validates the data of each issued reminder with its schema', () => {
+    const validate = strictAjv().compile(eventSchemaDocument('ReminderIssued')!.schema);
+    const failures = REMINDERS.flatMap((event, i) => {
+      const errors = validationErrors(validate, json(event.data));
+      return errors ? [`#${i} ${event.data.policy} ${event.data.subject}: ${errors}`] : [];
+    });
+    expect(failures).toEqual([]);
+  });
+
+  it('rejects reminder data the layer would not write: a property too many, a required one missing, an unknown policy or role', () => {
+    const validate = strictAjv().compile(eventSchemaDocument('ReminderIssued')!.schema);
+    const data = json(REMINDERS[0]!.data) as Record<string, unknown>;
+    expect(validate(data)).toBe(true);
+    expect(validate({ ...data, recipients: ['ada@example.org'] })).toBe(false);
+    const { dueAt: _dropped, ...withoutDueAt } = data;
+    expect(validate(withoutDueAt)).toBe(false);
+    expect(validate({ ...data, policy: 'R-99' })).toBe(false);
+    expect(validate({ ...data, recipientRoles: ['everyone'] })).toBe(false);
+  });
+
+  it('publishes ReminderIssued at the version the issuer writes, with a description', () => {
+    expect(findEventType('ReminderIssued')).toEqual({
+      type: 'ReminderIssued',
+      latestVersion: REMINDER_EVENT_SCHEMA_VERSIONS.ReminderIssued,
+      versions: [1],
+      description: expect.stringContaining('reminders-<partnershipId>'),
+    });
+    expect(eventTypeName('ReminderIssued', REMINDER_EVENT_SCHEMA_VERSIONS.ReminderIssued)).toBe('trellis.ReminderIssued.v1');
+  });
+});
+
 describe('mergeEventSchemas: a published version is never rewritten', () => {
   const v1: JsonSchema = { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false };
   const v2: JsonSchema = { ...v1, properties: { a: { type: 'string' }, b: { type: 'number' } } };
   const published = (events: EventSchemasFile['events']): EventSchemasFile => ({ $comment: '', source: '', events });
+  /** A source of the given types and versions (in this order). */
+  const source = (versions: Record<string, number>, name = 'a'): EventSchemaSource => ({
+    file: `libs/${name}/src/${name}.events.ts`,
+    dataMap: `${name.toUpperCase()}EventDataMap`,
+    versionsName: `${name.toUpperCase()}_EVENT_SCHEMA_VERSIONS`,
+    types: Object.keys(versions),
+    versions,
+  });
 
   it('keeps the older versions as published when the domain moves a type to a new version', () => {
-    const file = mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: v2 }, types: ['A'], versions: { A: 2 } });
+    const file = mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: v2 }, sources: [source({ A: 2 })] });
     expect(file.events).toEqual({ A: { 1: v1, 2: v2 } });
   });
 
   it('refuses a changed shape at a published version, and says to bump the version (unless forced)', () => {
     const merge = (force?: boolean) =>
-      mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: v2 }, types: ['A'], versions: { A: 1 }, force });
+      mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: v2 }, sources: [source({ A: 1 })], force });
     expect(() => merge()).toThrow(CatalogGenerationError);
-    expect(() => merge()).toThrow(/A v1 is published and its shape changed: bump PARTNERSHIP_EVENT_SCHEMA_VERSIONS.A to 2/);
+    expect(() => merge()).toThrow(/A v1 is published and its shape changed: bump A_EVENT_SCHEMA_VERSIONS.A to 2/);
     expect(merge(true).events).toEqual({ A: { 1: v2 } });
   });
 
   it('lets descriptions be reworded at a published version', () => {
     const reworded = { ...v1, description: 'new words', properties: { a: { type: 'string', description: 'an a' } } };
-    const file = mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: reworded }, types: ['A'], versions: { A: 1 } });
+    const file = mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: reworded }, sources: [source({ A: 1 })] });
     expect(file.events['A']).toEqual({ 1: reworded });
   });
 
   it('treats a property named like an annotation as shape', () => {
     const withTitle = { ...v1, properties: { a: { type: 'string' }, title: { type: 'string' } } };
     expect(() =>
-      mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: withTitle }, types: ['A'], versions: { A: 1 } }),
+      mergeEventSchemas({ previous: published({ A: { 1: v1 } }), current: { A: withTitle }, sources: [source({ A: 1 })] }),
     ).toThrow(/shape changed/);
   });
 
@@ -148,8 +238,7 @@ describe('mergeEventSchemas: a published version is never rewritten', () => {
       mergeEventSchemas({
         previous: published({ A: { 1: v1, 2: v2 }, Gone: { 1: v1 } }),
         current: { A: v1, C: v1 },
-        types: ['A', 'C'],
-        versions: { A: 1, C: 3 },
+        sources: [source({ A: 1, C: 3 })],
         force: true,
       });
     expect(attempt).toThrow(CatalogGenerationError);
@@ -163,6 +252,48 @@ describe('mergeEventSchemas: a published version is never rewritten', () => {
         'Gone is published but no longer an event type (events are never removed or renamed)',
       ]);
     }
+  });
+
+  it('merges several sources in order, each type with its own versions, names them all, and keeps what each published', () => {
+    const file = mergeEventSchemas({
+      previous: published({ B: { 1: v1 }, A: { 1: v1 } }),
+      current: { A: v2, B: v1, R: v1 },
+      sources: [source({ B: 1, A: 2 }, 'a'), source({ R: 1 }, 'r')],
+    });
+    expect(Object.keys(file.events)).toEqual(['B', 'A', 'R']);
+    expect(file.events).toEqual({ B: { 1: v1 }, A: { 1: v1, 2: v2 }, R: { 1: v1 } });
+    expect(file.source).toBe('libs/a/src/a.events.ts#AEventDataMap libs/r/src/r.events.ts#REventDataMap');
+    expect(file.$comment).toContain('from libs/a (AEventDataMap, A_EVENT_SCHEMA_VERSIONS) and libs/r (REventDataMap, R_EVENT_SCHEMA_VERSIONS)');
+  });
+
+  it('names the source of a problem: its versions constant, its data map', () => {
+    const attempt = () =>
+      mergeEventSchemas({
+        previous: published({ R: { 1: v1 } }),
+        current: { A: v1, R: v2 },
+        sources: [source({ A: 1, M: 1 }, 'a'), source({ R: 1 }, 'r')],
+      });
+    expect(attempt).toThrow(CatalogGenerationError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as CatalogGenerationError).problems).toEqual([
+        'M has no data type in AEventDataMap',
+        'R v1 is published and its shape changed: bump R_EVENT_SCHEMA_VERSIONS.R to 2 and add an upcaster from v1 (or run with --force if v1 was never released)',
+      ]);
+    }
+  });
+
+  it('refuses an event type declared by two sources (even when forced)', () => {
+    const attempt = () =>
+      mergeEventSchemas({ previous: undefined, current: { A: v1 }, sources: [source({ A: 1 }, 'a'), source({ A: 1 }, 'r')], force: true });
+    expect(attempt).toThrow('A is an event type of both libs/a/src/a.events.ts and libs/r/src/r.events.ts (event types are unique across the catalog)');
+  });
+
+  it('refuses to drop a published reminder type like any other', () => {
+    expect(() =>
+      mergeEventSchemas({ previous: published({ A: { 1: v1 }, ReminderIssued: { 1: v1 } }), current: { A: v1 }, sources: [source({ A: 1 })] }),
+    ).toThrow(/ReminderIssued is published but no longer an event type/);
   });
 });
 
@@ -218,16 +349,48 @@ describe('the AsyncAPI 3.0 document', () => {
   it('describes the webhook body and the envelope of every emitted event (the message payloads accept them)', () => {
     const schemaAt = asyncApiSchemas(EVENT_CATALOG_ASYNCAPI);
     const failures: string[] = [];
-    EMITTED.forEach((event, i) => {
-      const recorded = asRecorded(event, i);
+    const recordedEvents = [...EMITTED.map(asRecorded), ...REMINDERS.map(asRecordedReminder)];
+    expect(new Set(recordedEvents.map((e) => e.type))).toEqual(new Set(ALL_EVENT_TYPES));
+    recordedEvents.forEach((recorded, i) => {
       const cloudEvent = json(toCloudEvent(recorded));
       const envelope = json({ ...recorded, revision: String(recorded.revision), position: String(recorded.position) });
       for (const [kind, value] of [['cloudevent', cloudEvent], ['envelope', envelope]] as const) {
-        const errors = validationErrors(schemaAt(`/components/messages/${event.type}.v1.${kind}/payload`), value);
-        if (errors) failures.push(`#${i} ${event.type} ${kind}: ${errors}`);
+        const errors = validationErrors(schemaAt(`/components/messages/${recorded.type}.v${recorded.schemaVersion}.${kind}/payload`), value);
+        if (errors) failures.push(`#${i} ${recorded.type} ${kind}: ${errors}`);
       }
     });
     expect(failures).toEqual([]);
+  });
+
+  it('delivers a ReminderIssued from reminders-<partnershipId> as an event of the partnership (source, subject, feed filter)', () => {
+    const schemaAt = asyncApiSchemas(EVENT_CATALOG_ASYNCAPI);
+    const withWorkstream = REMINDERS.find((e) => e.data.workstreamId !== undefined)!;
+    const { partnershipId } = withWorkstream.data;
+    const recorded = asRecordedReminder(withWorkstream, 7);
+    expect(recorded.streamId).toBe(`reminders-${partnershipId}`);
+    expect(recorded.metadata).toMatchObject({ partnershipId, workstreamId: withWorkstream.data.workstreamId });
+    const cloudEvent = toCloudEvent(recorded);
+    expect(cloudEvent).toMatchObject({
+      type: 'trellis.ReminderIssued.v1',
+      source: `/partnerships/${partnershipId}`,
+      subject: partnershipId,
+      id: recorded.eventId,
+      data: recorded.data,
+    });
+    expect(strictAjv().compile(CLOUD_EVENT_SCHEMA)(json(cloudEvent))).toBe(true);
+    expect(strictAjv().compile(EVENT_ENVELOPE_SCHEMA)(json({ ...recorded, revision: '7', position: '1007' }))).toBe(true);
+
+    // The envelope message pins the stream: a reminder is never in a partnership stream, nor a fact in a reminder stream.
+    expect(streamPrefixOf('ReminderIssued')).toBe('reminders-');
+    expect(streamPrefixOf('PartnershipProposed')).toBe('partnership-');
+    const reminderEnvelope = schemaAt('/components/messages/ReminderIssued.v1.envelope/payload');
+    const envelope = json({ ...recorded, revision: '7', position: '1007' }) as Record<string, unknown>;
+    expect(reminderEnvelope(envelope)).toBe(true);
+    expect(reminderEnvelope({ ...envelope, streamId: `partnership-${partnershipId}` })).toBe(false);
+    const { partnershipId: _dropped, ...metadataWithoutPartnership } = envelope['metadata'] as Record<string, unknown>;
+    expect(reminderEnvelope({ ...envelope, metadata: metadataWithoutPartnership })).toBe(false);
+    const proposed = json({ ...asRecorded(EMITTED[0]!, 0), revision: '0', position: '1000' }) as Record<string, unknown>;
+    expect(schemaAt('/components/messages/PartnershipProposed.v1.envelope/payload')({ ...proposed, streamId: `reminders-${PARTNERSHIP_ID}` })).toBe(false);
   });
 
   it('does not accept an event under another type\'s message', () => {
@@ -246,19 +409,18 @@ function json<T>(value: T): unknown {
 
 /** A decided event as the store would record it (envelope of DESIGN.md §3, placeholder hashes). */
 function asRecorded(event: PartnershipEvent, index: number): RecordedEvent {
-  const partnershipId = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
   const at = event.metadata?.recordedAt ?? '2025-01-01T10:00:00.000Z';
   const workstreamId = (event.data as { workstreamId?: string }).workstreamId;
   return {
     eventId: uuidv7(),
     type: event.type,
     schemaVersion: PARTNERSHIP_EVENT_SCHEMA_VERSIONS[event.type],
-    streamId: `partnership-${partnershipId}`,
+    streamId: `partnership-${PARTNERSHIP_ID}`,
     revision: BigInt(index),
     position: BigInt(1000 + index),
     data: json(event.data) as JsonObject,
     metadata: {
-      partnershipId,
+      partnershipId: PARTNERSHIP_ID,
       ...(workstreamId ? { workstreamId } : {}),
       occurredAt: event.metadata?.occurredAt ?? at,
       recordedAt: at,
@@ -269,4 +431,63 @@ function asRecorded(event: PartnershipEvent, index: number): RecordedEvent {
       hash: 'a'.repeat(64),
     },
   };
+}
+
+/**
+ * An issued reminder as the reminder issuer appends it: to `reminders-<partnershipId>`, at the
+ * reminders' schema version, with metadata.partnershipId (and workstreamId) set (placeholder hashes).
+ */
+function asRecordedReminder(event: ReminderIssued, index: number): RecordedEvent {
+  const at = event.metadata?.recordedAt ?? event.data.dueAt;
+  const { partnershipId, workstreamId } = event.data;
+  return {
+    eventId: event.metadata?.eventId ?? uuidv7(),
+    type: event.type,
+    schemaVersion: REMINDER_EVENT_SCHEMA_VERSIONS[event.type],
+    streamId: remindersStreamId(partnershipId),
+    revision: BigInt(index),
+    position: BigInt(5000 + index),
+    data: json(event.data) as JsonObject,
+    metadata: {
+      partnershipId,
+      ...(workstreamId !== undefined ? { workstreamId } : {}),
+      occurredAt: event.metadata?.occurredAt ?? at,
+      recordedAt: at,
+      recordedBy: { apiKeyId: 'trellis-reminders' },
+      correlationId: `job-${index}`,
+      causationId: event.data.subject.split('/').slice(2).join('/'),
+      prevHash: '0'.repeat(64),
+      hash: 'b'.repeat(64),
+    },
+  };
+}
+
+/**
+ * What a scheduler that never misses a due time issues along a history: before each event, every
+ * pending reminder already due is issued (`toReminderIssued`, the issuer's event id) and folded back
+ * into the reminder state (so it is not issued again); after the last, a year passes, a week at a time.
+ */
+function issueRemindersAlong(history: readonly PartnershipEvent[]): ReminderIssued[] {
+  const settings = defaultReminderSettings();
+  const issued: ReminderIssued[] = [];
+  let state: ReminderState = initialReminderState();
+  const issueDue = (now: string) => {
+    for (const reminder of pendingReminders(state, settings, now)) {
+      if (Date.parse(reminder.dueAt) > Date.parse(now)) continue;
+      const event: ReminderIssued = {
+        type: 'ReminderIssued',
+        data: toReminderIssued(reminder),
+        metadata: { eventId: reminderEventId(reminder), occurredAt: now, recordedAt: now },
+      };
+      issued.push(event);
+      state = evolveReminderState(state, event);
+    }
+  };
+  for (const event of history) {
+    issueDue(event.metadata!.occurredAt);
+    state = evolveReminderState(state, event);
+  }
+  const end = Date.parse(history.at(-1)!.metadata!.occurredAt);
+  for (let week = 1; week <= 52; week++) issueDue(new Date(end + week * 7 * 86_400_000).toISOString());
+  return issued;
 }

@@ -52,7 +52,11 @@ export const EVENT_ENVELOPE_SCHEMA: JsonSchema = {
     eventId: { type: 'string', format: 'uuid', description: 'UUIDv7; unique; the idempotency key' },
     type: { type: 'string', minLength: 1, description: 'The event type (see the messages for each)' },
     schemaVersion: { type: 'integer', minimum: 1, description: 'The shape of `data`; readers always get the latest' },
-    streamId: { type: 'string', minLength: 1, description: '`partnership-<partnershipId>`' },
+    streamId: {
+      type: 'string',
+      minLength: 1,
+      description: '`partnership-<partnershipId>` (the partnership\'s facts) or `reminders-<partnershipId>` (its `ReminderIssued` events)',
+    },
     revision: decimal('Place in its stream, from 0'),
     position: decimal('Place in the global order ($all): the cursor of the feed and the `id:` of the live stream'),
     data: { type: 'object' },
