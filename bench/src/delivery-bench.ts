@@ -23,6 +23,7 @@
 import { createServer, Agent, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
@@ -69,7 +70,7 @@ export async function measureDelivery(options: DeliveryOptions): Promise<Deliver
   try {
     const appended = await appendSteadily(store, options);
     // Drain: everything appended (warm-up included) must arrive; the measured part gives latencies.
-    const deadline = performance.now() + 30_000;
+    const deadline = performance.now() + Number(process.env['BENCH_DRAIN_MS'] ?? 30_000);
     while (receiver.uniqueCount() < appended.all.size * options.subscriptions && performance.now() < deadline) await sleep(50);
     const latencyMs: number[] = [];
     for (const [eventId, returnedAt] of appended.measured) {
@@ -256,7 +257,8 @@ async function startEngine(options: DeliveryOptions, receiver: Receiver): Promis
       LOG_LEVEL: 'warn',
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_ENGINE_LOG=<file>: keep the engine's log (warnings and errors).
+    stdio: ['ignore', process.env['BENCH_ENGINE_LOG'] ? openSync(process.env['BENCH_ENGINE_LOG'], 'a') : 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const api = `http://127.0.0.1:${port}`;

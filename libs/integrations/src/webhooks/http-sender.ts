@@ -70,8 +70,10 @@ const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 
 export function createWebhookAgents(options: { maxSockets?: number; idleTimeoutMs?: number } = {}): WebhookAgents {
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
-    maxSockets: options.maxSockets ?? 64,
-    maxFreeSockets: 16,
+    // Per receiver host: deliveries to one receiver run side by side (batch jobs, fan-out), and the
+    // sockets stay open between them rather than being reopened for every request.
+    maxSockets: options.maxSockets ?? 256,
+    maxFreeSockets: options.maxSockets ?? 256,
     // Idle sockets are closed before a typical server's 5 s keep-alive timeout closes them first.
     timeout: options.idleTimeoutMs ?? 4_000,
     scheduling: 'lifo',

@@ -28,10 +28,7 @@ export interface DeliveryLogger {
   warn(message: string): void;
 }
 
-/**
- * A cache of recorded events (immutable): the fan-out to N subscriptions reads each event once, and a
- * miss reads ahead (deliveries follow the log), so one query serves the next `READ_AHEAD` events.
- */
+/** A cache of recorded events (immutable): the fan-out to N subscriptions reads each event once. */
 class EventCache {
   private readonly entries = new Map<string, RecordedEvent>();
   constructor(private readonly capacity: number) {}
@@ -44,11 +41,15 @@ class EventCache {
   }
 }
 
-const READ_AHEAD = 200;
+/** Events read past the last one asked for (deliveries follow the log: the next ones are asked for next). */
+const READ_AHEAD = 100;
+/** Positions this close together are read by one range read. */
+const CLUSTER_SPAN = 500n;
 
 export class WebhookDelivery {
   private readonly events = new EventCache(5_000);
-  private readonly reads = new Map<string, Promise<RecordedEvent>>();
+  private readonly bodies = new WeakMap<RecordedEvent, string>();
+  private readonly reads: MicroBatcher<bigint, void>;
   // Group commit (see MicroBatcher): the lookups, the attempts' records and the lane releases of the
   // deliveries in flight each go to the read store as one statement per batch, not one per delivery.
   private readonly lookups: MicroBatcher<string, AttemptContext | null>;
@@ -66,6 +67,10 @@ export class WebhookDelivery {
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.lookups = new MicroBatcher((ids) => this.deliveries.forAttempts(ids, this.clock()));
+    this.reads = new MicroBatcher<bigint, void>(async (positions) => {
+      await this.readClusters(positions);
+      return positions.map(() => undefined);
+    });
     this.records = new MicroBatcher((results) => this.deliveries.recordAttempts(results));
     this.releases = new MicroBatcher<{ subscriptionId: string; lane: string }, void>(async (lanes) => {
       await enqueueHeads(this.queue, await this.deliveries.heads(lanes), this.config);
@@ -86,7 +91,7 @@ export class WebhookDelivery {
     if (ctx.subscription.status !== 'active') return { kind: 'skipped', reason: 'paused' };
 
     const event = await this.event(ctx.delivery.position, ctx.delivery.eventId);
-    const body = serializeCloudEvent(toCloudEvent(event));
+    const body = this.bodyOf(event);
     const attemptedAt = this.clock();
     const headers = {
       // The sender adds its User-Agent (Trellis-Webhooks/…).
@@ -155,26 +160,44 @@ export class WebhookDelivery {
     });
   }
 
-  private async event(position: bigint, eventId: string): Promise<RecordedEvent> {
-    const key = position.toString();
-    const cached = this.events.get(key);
-    if (cached?.eventId === eventId) return cached;
-    let read = this.reads.get(key);
-    if (!read) {
-      read = this.readAhead(position, eventId).finally(() => this.reads.delete(key));
-      this.reads.set(key, read);
+  /** The CloudEvents body of an event, serialized once for all the subscriptions it goes to. */
+  private bodyOf(event: RecordedEvent): string {
+    let body = this.bodies.get(event);
+    if (body === undefined) {
+      body = serializeCloudEvent(toCloudEvent(event));
+      this.bodies.set(event, body);
     }
-    return read;
+    return body;
   }
 
-  private async readAhead(position: bigint, eventId: string): Promise<RecordedEvent> {
-    let found: RecordedEvent | undefined;
-    // Positions need not be contiguous: the first event after position - 1 is the one at position.
-    for await (const event of this.store.readAll({ after: position - 1n, maxCount: READ_AHEAD })) {
-      this.events.set(event.position.toString(), event);
-      if (event.position === position) found = event;
+  private async event(position: bigint, eventId: string): Promise<RecordedEvent> {
+    const key = position.toString();
+    let event = this.events.get(key);
+    if (event === undefined) {
+      await this.reads.submit(position);
+      event = this.events.get(key);
     }
-    if (found?.eventId !== eventId) throw new Error(`event ${eventId} is not at position ${position} of $all`);
-    return found;
+    if (event?.eventId !== eventId) throw new Error(`event ${eventId} is not at position ${position} of $all`);
+    return event;
+  }
+
+  /**
+   * The events at the positions the deliveries in flight miss, a range read per cluster of nearby
+   * positions (plus a read-ahead) rather than a query per delivery.
+   */
+  private async readClusters(positions: readonly bigint[]): Promise<void> {
+    const missing = [...new Set(positions.filter((p) => this.events.get(p.toString()) === undefined))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    let k = 0;
+    while (k < missing.length) {
+      const from = missing[k]!;
+      let to = from;
+      while (k + 1 < missing.length && missing[k + 1]! - from < CLUSTER_SPAN) to = missing[++k]!;
+      k++;
+      // Positions need not be contiguous: reading after `from - 1` starts with the event at `from`.
+      for await (const event of this.store.readAll({ after: from - 1n, maxCount: Number(to - from) + 1 + READ_AHEAD })) {
+        this.events.set(event.position.toString(), event);
+        if (event.position > to + BigInt(READ_AHEAD)) break;
+      }
+    }
   }
 }

@@ -48,7 +48,7 @@ describe('loadConfig', () => {
           secretGraceSeconds: 86_400,
           autoPauseAfterSeconds: 259_200,
           maxResponseBytes: 16 * 1024,
-          deliveryConcurrency: 64,
+          deliveryConcurrency: 128,
           dispatcherLeaseMs: 15_000,
         },
         sseHeartbeatMs: 15_000,

@@ -175,7 +175,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
       secretGraceSeconds: int('WEBHOOK_SECRET_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
       autoPauseAfterSeconds: int('WEBHOOK_AUTO_PAUSE_AFTER_SECONDS', 3 * 24 * 3600, 1, 365 * 24 * 3600),
       maxResponseBytes: int('WEBHOOK_MAX_RESPONSE_BYTES', 16 * 1024, 0, 1024 * 1024),
-      deliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 64, 1, 2_000),
+      deliveryConcurrency: int('WEBHOOK_DELIVERY_CONCURRENCY', 128, 1, 2_000),
       dispatcherLeaseMs: int('WEBHOOK_DISPATCHER_LEASE_MS', 15_000, 1_000, 600_000),
     },
     sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 15_000, 100, 3_600_000),
