@@ -33,6 +33,7 @@ import { HistoryWriter, type ContinuousWriter } from '@trellis/projections/testi
 import { ApiClient } from '../support/api-client';
 import { ENGINE_ENTRY, killAllEngineProcesses, startEngineProcess, type EngineProcess } from '../support/processes';
 import { checksumDifferences, readModelChecksums } from '../support/read-model-checksums';
+import { REMINDER_POLICY_IDS } from '@trellis/reminders';
 import { DATABASE_URL, REDIS_URL } from '../support/test-app';
 
 const SCHEMA = `res_${randomBytes(5).toString('hex')}`;
@@ -56,6 +57,9 @@ const ENGINE_ENV = {
   PROJECTION_JOB_LOCK_MS: '3000',
   PROJECTION_LEASE_MS: '3000',
   PROJECTION_REBUILD_BATCH: '1000',
+  // The histories are back-dated, so every reminder clock would be long overdue and the workers would
+  // append thousands of ReminderIssued while this suite measures projections; reminders have their own.
+  REMINDER_DISABLED_POLICIES: REMINDER_POLICY_IDS.join(','),
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -162,6 +166,14 @@ const describeRows = (rows: readonly RegistryRow[]) =>
     )
     .join('\n');
 
+/**
+ * The read models' rows of the registry: it also holds the leases of the webhook dispatcher and the
+ * reminder scheduler, which are not read models (never rebuilt) and have their own tests.
+ */
+async function readModelRows(): Promise<RegistryRow[]> {
+  return (await registry.list()).filter((r) => PROJECTION_NAMES.includes(r.name));
+}
+
 async function registryReport(): Promise<string> {
   return `head ${await store.headPosition()}; registry:\n${describeRows(await registry.list())}`;
 }
@@ -192,11 +204,11 @@ async function expectEqualToCleanRebuild(scenario: string): Promise<void> {
   const summaryRows = live['rm_partnership_summary_docs']?.rows;
   check(summaryRows === writer.created.length, `${scenario}: the summary has ${summaryRows} partnerships, the log ${writer.created.length}`);
 
-  const before = new Map((await registry.list()).map((r) => [r.name, r.generation]));
+  const before = new Map((await readModelRows()).map((r) => [r.name, r.generation]));
   const res = await client.post('/admin/projections/rebuild', { reason: `${scenario}: clean rebuild for comparison` });
   check(res.status === 202, `POST /admin/projections/rebuild → ${res.status}: ${res.text}`);
   await waitFor(
-    async () => (await registry.list()).every((r) => r.rebuild === null && r.generation > before.get(r.name)!),
+    async () => (await readModelRows()).every((r) => r.rebuild === null && r.generation > before.get(r.name)!),
     `${scenario}: the clean rebuild ${res.body.jobId} to swap`,
     60_000,
     200,
@@ -211,7 +223,7 @@ async function expectEqualToCleanRebuild(scenario: string): Promise<void> {
 
 /** No shadow tables left behind: each projection has only its live generation's tables. */
 async function expectOnlyLiveGenerations(scenario: string): Promise<void> {
-  const live = new Map((await registry.list()).map((r) => [r.name, r.generation]));
+  const live = new Map((await readModelRows()).map((r) => [r.name, r.generation]));
   const expected = READ_MODEL_PROJECTIONS.flatMap((p) => p.tables.map((t) => `rm_${p.name}_${t.name}_g${live.get(p.name)}`)).sort();
   const { rows } = await sql.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename LIKE 'rm\\_%' ORDER BY tablename`, [SCHEMA]);
   const actual = rows.map((r) => r.tablename).sort();
@@ -226,7 +238,7 @@ async function jobReport(jobId: string): Promise<string> {
 
 /** Worker labels (w1, w2, …) whose database sessions are busy with the rebuild `jobId` right now. */
 async function workersRunningRebuild(jobId: string): Promise<string[]> {
-  const rows = (await registry.list()).filter((r) => r.rebuild?.jobId === jobId);
+  const rows = (await readModelRows()).filter((r) => r.rebuild?.jobId === jobId);
   const shadowTables = rows.flatMap((r) =>
     READ_MODEL_PROJECTIONS.find((p) => p.name === r.name)!.tables.map((t) => new RegExp(`${SCHEMA}\\.rm_${r.name}_${t.name}_g${r.rebuild!.generation}\\b`)),
   );
@@ -274,7 +286,9 @@ function startLeaseSampler(): Promise<void> {
     while (sampling) {
       try {
         const { rows } = await sql.query<{ name: string; lease_owner: string }>(
-          `SELECT name, lease_owner FROM ${SCHEMA}.projections WHERE lease_owner IS NOT NULL AND lease_owner NOT LIKE 'rebuild:%' AND lease_expires_at > clock_timestamp()`,
+          `SELECT name, lease_owner FROM ${SCHEMA}.projections
+            WHERE name = ANY($1::text[]) AND lease_owner IS NOT NULL AND lease_owner NOT LIKE 'rebuild:%' AND lease_expires_at > clock_timestamp()`,
+          [PROJECTION_NAMES],
         );
         for (const r of rows) {
           const holder = ownerProcess(r.lease_owner);
@@ -370,7 +384,7 @@ it('1. SIGKILL of a worker holding leases while the live runners lag: another wo
     // After the kill the registry still names the dead process for those leases (it died holding
     // them), with events after its checkpoint: the kill happened mid-live.
     await sleep(300);
-    const orphaned = (await registry.list()).filter((r) => held.includes(r.name));
+    const orphaned = (await readModelRows()).filter((r) => held.includes(r.name));
     for (const r of orphaned) {
       check(ownerProcess(r.leaseOwner) === victim, `right after the kill, ${r.name}'s lease should still name ${victim.name}: ${describeRows([r])}`);
     }
@@ -382,7 +396,7 @@ it('1. SIGKILL of a worker holding leases while the live runners lag: another wo
     const survivor = workers[0]!;
     const takeover = await waitFor(
       async () => {
-        const rows = (await registry.list()).filter((r) => held.includes(r.name));
+        const rows = (await readModelRows()).filter((r) => held.includes(r.name));
         return rows.every((r) => r.checkpoint > checkpointsAtKill.get(r.name)! && ownerProcess(r.leaseOwner) !== victim) ? Date.now() : undefined;
       },
       `${survivor.name} to take over ${held.join(', ')} from the killed ${victim.name}`,
@@ -425,7 +439,7 @@ it('2. SIGKILL of the worker running a rebuild half-way: the job resumes elsewhe
     const target = await waitFor(
       async () => {
         for (const label of await workersRunningRebuild(jobId)) votes.set(label, (votes.get(label) ?? 0) + 1);
-        const rows = (await registry.list()).filter((r) => r.rebuild?.jobId === jobId);
+        const rows = (await readModelRows()).filter((r) => r.rebuild?.jobId === jobId);
         if (rows.length !== PROJECTION_NAMES.length) throw new Error(`the rebuild claims ${rows.length} projections:\n${describeRows(rows)}`);
         const percents = rows.map((r) => (r.rebuild!.head ? Number((r.rebuild!.checkpoint * 10_000n) / r.rebuild!.head) / 100 : 0));
         if (Math.max(...percents) > 80) throw new Error(`the rebuild passed 80 % (${percents.join(', ')}) before the worker running it was known (${JSON.stringify([...votes])}): the log is too small`);
@@ -452,7 +466,7 @@ it('2. SIGKILL of the worker running a rebuild half-way: the job resumes elsewhe
 
     // The registry keeps the claim (same job, same shadow generation) and its checkpoints.
     await sleep(300);
-    const atKill = new Map((await registry.list()).map((r) => [r.name, r]));
+    const atKill = new Map((await readModelRows()).map((r) => [r.name, r]));
     for (const [name, r] of atKill) {
       check(r.rebuild?.jobId === jobId && r.rebuild.checkpoint > 0n, `after the kill ${name} should still be claimed by ${jobId} with its checkpoint: ${describeRows([r])}`);
     }
@@ -464,7 +478,7 @@ it('2. SIGKILL of the worker running a rebuild half-way: the job resumes elsewhe
     const lowest = new Map<string, bigint>();
     const swappedAt = await waitFor(
       async () => {
-        const rows = await registry.list();
+        const rows = await readModelRows();
         for (const r of rows) {
           const before = atKill.get(r.name)!;
           if (r.rebuild) {
@@ -580,12 +594,12 @@ it('3. queries keep answering during a rebuild and its swap, and never go backwa
 
     try {
       await sleep(1_000);
-      const before = new Map((await registry.list()).map((r) => [r.name, r.generation]));
+      const before = new Map((await readModelRows()).map((r) => [r.name, r.generation]));
       const res = await client.post('/admin/projections/rebuild', { reason: 'resilience: queries during a rebuild' });
       expect(res.status).toBe(202);
       rebuilding = true;
       await waitFor(
-        async () => (await registry.list()).every((r) => r.rebuild === null && r.generation > before.get(r.name)!),
+        async () => (await readModelRows()).every((r) => r.rebuild === null && r.generation > before.get(r.name)!),
         `the rebuild ${res.body.jobId} to swap`,
         60_000,
         100,

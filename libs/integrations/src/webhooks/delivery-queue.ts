@@ -31,9 +31,10 @@ export interface ReplayJobData {
   readonly fromPosition: string;
 }
 
-/** `<subscription>.<event>.<generation>[.r<redrives>]` (BullMQ ids may not contain ':'). */
-export const deliveryJobId = (head: Pick<DeliveryHead, 'subscriptionId' | 'eventId' | 'generation' | 'redrives'>): string =>
-  `${head.subscriptionId}.${head.eventId}.${head.generation}${head.redrives > 0 ? `.r${head.redrives}` : ''}`;
+/** `<subscription>.<event>.<generation>[.r<redrives>][.s<re-offer epoch>]` (BullMQ ids may not contain ':'). */
+export const deliveryJobId = (head: Pick<DeliveryHead, 'subscriptionId' | 'eventId' | 'generation' | 'redrives' | 'reofferEpoch'>): string =>
+  `${head.subscriptionId}.${head.eventId}.${head.generation}${head.redrives > 0 ? `.r${head.redrives}` : ''}` +
+  (head.reofferEpoch !== undefined ? `.s${head.reofferEpoch}` : '');
 
 export const replayJobId = (subscriptionId: string, generation: number): string => `replay.${subscriptionId}.${generation}`;
 

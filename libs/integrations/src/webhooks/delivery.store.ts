@@ -34,6 +34,11 @@ export interface DeliveryHead {
   readonly position: bigint;
   readonly generation: number;
   readonly redrives: number;
+  /**
+   * Set by the sweep on a head never attempted long after it was recorded: offered again under a job id
+   * with this suffix, in case its job is lost inside the queue (see `allHeads`).
+   */
+  readonly reofferEpoch?: number;
 }
 
 export interface DeliveryAttempt {
@@ -203,16 +208,24 @@ export class DeliveryStore {
     return rows.map(toHead);
   }
 
-  /** Every lane head of active subscriptions (of one subscription when given): for resumes and the sweep. */
-  async allHeads(subscriptionId?: string): Promise<DeliveryHead[]> {
-    const { rows } = await this.sql.query<HeadRow>(
-      `SELECT DISTINCT ON (d.subscription_id, d.lane) d.id, d.subscription_id, d.event_id, d.position::text AS position, d.generation, d.redrives
+  /**
+   * Every lane head of active subscriptions (of one subscription when given): for resumes and the
+   * sweep. With `staleAfterMs`, a head that was never attempted although it was recorded longer ago
+   * than that is marked for a re-offer under a fresh job id (`reofferEpoch`): its job may be
+   * stuck in the queue — held active by a worker that never runs it — and offering the same id again
+   * would be a no-op. At worst it is sent twice (at-least-once); the first outcome recorded wins.
+   */
+  async allHeads(subscriptionId?: string, staleAfterMs?: number): Promise<DeliveryHead[]> {
+    const { rows } = await this.sql.query<HeadRow & { stale: boolean }>(
+      `SELECT DISTINCT ON (d.subscription_id, d.lane) d.id, d.subscription_id, d.event_id, d.position::text AS position, d.generation, d.redrives,
+              (d.attempts = 0 AND $2::integer IS NOT NULL AND d.created_at < now() - make_interval(secs => $2::integer / 1000.0)) AS stale
          FROM ${this.table} d JOIN ${this.subscriptions} s ON s.id = d.subscription_id AND s.status = 'active'
         WHERE d.status = 'pending' AND ($1::uuid IS NULL OR d.subscription_id = $1::uuid)
         ORDER BY d.subscription_id, d.lane, d.lane_order`,
-      [subscriptionId ?? null],
+      [subscriptionId ?? null, staleAfterMs ?? null],
     );
-    return rows.map(toHead);
+    const epoch = staleAfterMs !== undefined ? Math.floor(Date.now() / staleAfterMs) : 0;
+    return rows.map((r) => (r.stale ? { ...toHead(r), reofferEpoch: epoch } : toHead(r)));
   }
 
   /** The delivery and its subscription (secrets included), or null when either is gone. */

@@ -78,6 +78,8 @@ export interface DispatcherOptions {
   readonly maxRunMs?: number;
   /** How often lane heads without a job are looked for (default 5 s). */
   readonly sweepMs?: number;
+  /** A head never attempted this long after it was recorded is offered again under a fresh job id (default 60 s). */
+  readonly staleHeadMs?: number;
 }
 
 export type DispatchOutcome = 'busy' | 'stopped' | 'time-slice-over' | 'lease-lost' | 'failing';
@@ -96,6 +98,7 @@ export class WebhookDispatcher {
   private readonly flushMs: number;
   private readonly maxRunMs: number;
   private readonly sweepMs: number;
+  private readonly staleHeadMs: number;
 
   constructor(
     private readonly store: EventStore,
@@ -112,6 +115,7 @@ export class WebhookDispatcher {
     this.flushMs = options.flushMs ?? 5;
     this.maxRunMs = options.maxRunMs ?? 60_000;
     this.sweepMs = options.sweepMs ?? 5_000;
+    this.staleHeadMs = options.staleHeadMs ?? 60_000;
   }
 
   /** Creates the registry and webhook tables and the dispatcher's registry row (idempotent). */
@@ -232,7 +236,7 @@ export class WebhookDispatcher {
   /** Offers every lane head of active subscriptions (recovers jobs lost to a crash or a Redis outage). */
   async sweep(): Promise<void> {
     try {
-      await enqueueHeads(this.queue, await this.deliveries.allHeads(), this.config);
+      await enqueueHeads(this.queue, await this.deliveries.allHeads(undefined, this.staleHeadMs), this.config);
     } catch (error) {
       this.logger?.warn(`Webhook dispatcher: sweep failed: ${(error as Error).message}`);
     }

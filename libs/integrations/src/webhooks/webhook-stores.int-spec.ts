@@ -104,6 +104,17 @@ describe.each(SQL_BACKENDS)('webhook stores on %s', (_name, open) => {
         [3n, 0],
       ]);
 
+      // A head never attempted long after it was recorded is re-offered under a fresh job id (its job
+      // may be stuck in the queue); a recent one keeps its id.
+      expect((await deliveries.allHeads(s.id, 60_000)).every((h) => h.reofferEpoch === undefined)).toBe(true);
+      await backend.sql.query(`UPDATE ${deliveries.table} SET created_at = now() - interval '2 minutes' WHERE position = 3`);
+      const epoch = Math.floor(Date.now() / 60_000);
+      const swept = await deliveries.allHeads(s.id, 60_000);
+      const stale = swept.find((h) => h.position === 3n)!;
+      expect([epoch, epoch + 1]).toContain(stale.reofferEpoch);
+      expect(deliveryJobId(stale)).toBe(`${s.id}.${stale.eventId}.0.s${stale.reofferEpoch}`);
+      expect(swept.find((h) => h.position === 1n)!.reofferEpoch).toBeUndefined();
+
       // Paused: no heads; resumed: the same heads.
       await subscriptions.pause(s.id, undefined);
       expect(await deliveries.allHeads(s.id)).toEqual([]);
