@@ -4,7 +4,7 @@
  * failed attempt dead-letters the delivery and releases its lane.
  */
 import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { EVENT_STORE, type EventStore } from '@trellis/event-store';
 import { QUEUES, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
@@ -35,6 +35,12 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   ) {
     super();
     this.delivery = new WebhookDelivery(store, subscriptions, deliveries, queue, policy, config.webhooks, this.logger);
+  }
+
+  /** BullMQ's own errors (Redis, locks): logged, they are not failures of a delivery. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.error(`Delivery worker: ${error.message}`);
   }
 
   /** Deliveries in flight per process (I/O bound: mostly waiting for receivers): WEBHOOK_DELIVERY_CONCURRENCY. */
