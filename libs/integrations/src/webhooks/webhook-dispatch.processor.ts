@@ -66,6 +66,11 @@ export class WebhookDispatchProcessor extends WorkerHost implements OnApplicatio
       case WEBHOOK_JOBS.dispatch: {
         // One lease owner per job: the scheduler offers a new job while a slice may still run here.
         const outcome: DispatchOutcome = await this.dispatcher.run(`${this.owner}:${job.id ?? randomBytes(4).toString('hex')}`, () => this.closing);
+        // The next slice at once (on whichever worker takes the job), not at the scheduler's next tick:
+        // a pause of up to DISPATCH_EVERY_MS every slice would show in the delivery latency.
+        if (outcome === 'time-slice-over' && !this.closing) {
+          await this.dispatchQueue.add(WEBHOOK_JOBS.dispatch, {}, { removeOnComplete: true, removeOnFail: 100 });
+        }
         return { outcome };
       }
       case WEBHOOK_JOBS.replay: {

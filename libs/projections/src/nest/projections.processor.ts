@@ -98,6 +98,11 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
     const runner = new ProjectionRunner(this.store, this.projections.registry, projection, owner, { leaseMs: LEASE_MS }, this.logger);
     const outcome = await runner.run(() => this.closing);
     if (outcome === 'outdated') await this.rebuildForVersion([projection.name]);
+    // The next slice at once (on whichever worker takes the job), not at the scheduler's next tick: a
+    // pause of up to RUN_EVERY_MS every slice would show in the lag.
+    if (outcome === 'time-slice-over' && !this.closing) {
+      await this.queue.add(PROJECTION_JOBS.run, job.data, { removeOnComplete: true, removeOnFail: 100 });
+    }
     return { outcome };
   }
 
