@@ -1,7 +1,7 @@
 /** Pilot policies: R-06 (pilot approved, not started) and R-07 (pilot running). */
 import { defaultReminderSettings } from '../reminder-settings';
 import { checkReminder, frozenReminders } from '../reminder.schedule';
-import { ORG, WS, approvePilot, at, midnight, pause, plus, resume, scenario, settingsWith, workstreamInCoDesign } from '../testing/reminder-scenario';
+import { ORG, WS, approvePilot, at, midnight, pause, resume, scenario, settingsWith, workstreamInCoDesign } from '../testing/reminder-scenario';
 
 const settings = defaultReminderSettings();
 const APPROVED_AT = at('2024-03-10');

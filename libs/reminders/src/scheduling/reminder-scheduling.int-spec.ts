@@ -7,7 +7,7 @@
 import { Queue, Worker } from 'bullmq';
 import { createTransport } from 'nodemailer';
 import { PartnershipFixtures } from '@trellis/domain';
-import { createSqlEventStore, type SqlEventStore } from '@trellis/event-store';
+import { createSqlEventStore, type RecordedEvent, type SqlEventStore } from '@trellis/event-store';
 import { ProjectionRegistry } from '@trellis/projections';
 import { SQL_BACKENDS, type SqlBackend } from '../../../platform/src/testing/sql-backends';
 import { RoutingTableRecipientResolver } from '../delivery/recipient-resolver';
@@ -19,7 +19,7 @@ import { ORG, P, RecordedPartnership } from '../testing/reminder-log';
 import { SmtpSink } from '../testing/smtp-sink';
 import { ReminderIssuer } from './reminder-issuer';
 import { ReminderJobHandler } from './reminder-job-handler';
-import { emailJobIdOf, MAX_REMINDER_JOB_DELAY_MS, REMINDER_JOBS, reminderEventId, reminderJobIdOf } from './reminder-jobs';
+import { emailJobIdOf, REMINDER_JOBS, reminderEventId, reminderJobIdOf } from './reminder-jobs';
 import { REMINDER_SCHEDULER_NAME, ReminderScheduler } from './reminder-scheduler';
 import { currentReminderState, emptyStateRow, foldIntoRow, ReminderStateStore } from './reminder-state.store';
 import { readReminders } from './reminders.view';
@@ -332,6 +332,119 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
       await (await rig.queue.getJob(job.id!))!.remove();
       await rig.scheduler.resync();
       expect(await rig.queue.getJob(job.id!)).toBeDefined();
+    }, 20_000);
+  });
+
+  describe('more policies, started → fired and satisfied', () => {
+    const DAY_MS = 86_400_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    /** `YYYY-MM-DD`, `days` after today (UTC). */
+    const dateIn = (days: number) => iso(Date.now() + days * DAY_MS).slice(0, 10);
+    const midnightOf = (date: string) => Date.parse(`${date}T00:00:00.000Z`);
+    /** A due time: the clock's start plus the scaled offset to a nominal time (an offset already past is due at once). */
+    const scaledDue = (start: RecordedEvent, nominalMs: number) => {
+      const startMs = Date.parse(start.metadata['occurredAt'] as string);
+      return startMs + Math.round(Math.max(0, nominalMs - startMs) * rig.settings.timeScale);
+    };
+    const afterStart = (start: RecordedEvent, days: number) => scaledDue(start, Date.parse(start.metadata['occurredAt'] as string) + days * DAY_MS);
+
+    const jobsOf = async (p: RecordedPartnership, policy: string) => (await rig.queue.getDelayed()).filter((j) => j.data.partnershipId === p.partnershipId && j.data.policy === policy);
+    const issuedOf = async (p: RecordedPartnership, policy: string) => (await issuedEvents(rig, p.partnershipId)).filter((e) => e.data['policy'] === policy);
+
+    /** A workstream with an agreed agenda (R-03 satisfied; R-04 started). */
+    async function agendaAgreed(p: RecordedPartnership) {
+      await p.run('OpenWorkstream', { workstreamId: 'ws-1', title: 'Reading', leadParticipantIds: [P.researcher, P.practitioner] });
+      await p.run('DefineProblemOfPractice', { workstreamId: 'ws-1', problemId: 'pr-1', statement: 'Fluency drops', proposedByParticipantIds: [P.teacher], intendedUse: 'Choose routines' });
+      const [agreed] = await p.run('AgreeResearchAgenda', {
+        workstreamId: 'ws-1',
+        agendaId: 'ag-1',
+        researchQuestions: [{ questionId: 'q-1', text: 'What helps fluency?' }],
+        agreedByParticipantIds: [P.researcher, P.practitioner],
+      });
+      return agreed!;
+    }
+    /** … then an evidence review (R-04 satisfied) and a tool (R-05 started). */
+    async function toolCreated(p: RecordedPartnership) {
+      await agendaAgreed(p);
+      await p.run('RecordEvidenceReview', { workstreamId: 'ws-1', reviewId: 'rv-1', sources: ['district data'], evidenceTypes: ['local_data'], contributorParticipantIds: [P.researcher, P.teacher] });
+      const [tool] = await p.run('CoDevelopTool', { workstreamId: 'ws-1', toolId: 'tool-1', name: 'Fluency routines', purpose: 'Daily practice', coDesignerParticipantIds: [P.researcher, P.teacher] });
+      return tool!;
+    }
+    /** A DSA executed (far from expiry) and ended today (R-13 satisfied; R-14 started, destruction due in `destructionPeriodDays`). */
+    async function dsaEnded(p: RecordedPartnership, destructionPeriodDays: number) {
+      await p.run('ExecuteDataSharingAgreement', {
+        dsaId: 'dsa-1',
+        providerOrganizationId: ORG.district,
+        recipientOrganizationIds: [ORG.research],
+        legalBasis: 'ferpa_studies_exception',
+        purpose: 'Study fluency',
+        dataCategories: ['assessment'],
+        piiIncluded: true,
+        effectiveFrom: dateIn(-30),
+        expiresOn: dateIn(3 * 365),
+        destructionPeriodDays,
+      });
+      const [ended] = await p.run('EndDataSharingAgreement', { dsaId: 'dsa-1', endKind: 'terminated', endedOn: dateIn(0) });
+      return ended!;
+    }
+
+    /**
+     * The policy's steps each get a delayed job at the scaled due time, and each is issued once —
+     * never before its due time — with the policy's recipients; nothing more follows.
+     */
+    async function expectIssuedOnce(p: RecordedPartnership, policy: 'R-04' | 'R-05' | 'R-07' | 'R-14', startedBy: RecordedEvent, subjectKind: string, dueMs: readonly number[], recipientRoles: readonly string[]) {
+      const job = await eventually(`the ${policy} job`, async () => (await jobsOf(p, policy)).find((j) => j.data.escalation === 0));
+      const subject = job.data.subject as string;
+      expect(subject).toMatch(new RegExp(`^${subjectKind}/[^/]+/${startedBy.eventId}$`));
+      expect(job.id).toBe(reminderJobIdOf({ partnershipId: p.partnershipId, policy, subject, escalation: 0, dueAt: iso(dueMs[0]!) }));
+      const issued = await eventually(`${dueMs.length} ${policy} step(s) issued`, async () => {
+        const events = await issuedOf(p, policy);
+        return events.length >= dueMs.length ? events : undefined;
+      }, 12_000);
+      expect(issued.map((e) => e.data)).toEqual(dueMs.map((d, escalation) => expect.objectContaining({ policy, subject, escalation, dueAt: iso(d), recipientRoles })));
+      for (const e of issued) expect(Date.parse(e.metadata['recordedAt'] as string)).toBeGreaterThanOrEqual(Date.parse(e.data['dueAt'] as string));
+      await eventually(`no ${policy} job left`, async () => (await jobsOf(p, policy)).length === 0);
+      await sleep(300);
+      expect(await issuedOf(p, policy)).toHaveLength(dueMs.length);
+    }
+
+    it('R-04 (agenda agreed, no evidence review or study): 60 days after the agenda', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const agreed = await agendaAgreed(p);
+      await expectIssuedOnce(p, 'R-04', agreed, 'workstream', [afterStart(agreed, 60)], ['workstream_leads']);
+    }, 20_000);
+
+    it('R-05 (tool created, no pilot approved): 60 days after the tool', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const tool = await toolCreated(p);
+      await expectIssuedOnce(p, 'R-05', tool, 'tool', [afterStart(tool, 60)], ['workstream_leads']);
+    }, 20_000);
+
+    it('R-04 satisfied by an evidence review: the job is removed and nothing is issued', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const agreed = await agendaAgreed(p);
+      const [job] = await eventually('the R-04 job', async () => {
+        const jobs = await jobsOf(p, 'R-04');
+        return jobs.length > 0 ? jobs : undefined;
+      });
+      await p.run('RecordEvidenceReview', { workstreamId: 'ws-1', reviewId: 'rv-1', sources: ['district data'], evidenceTypes: ['local_data'], contributorParticipantIds: [P.researcher, P.teacher] });
+      await eventually('the job removed', async () => (await rig.queue.getJob(job!.id!)) === undefined);
+      await sleep(Math.max(0, afterStart(agreed, 60) - Date.now()) + 400);
+      expect(await issuedEvents(rig, p.partnershipId)).toEqual([]);
+    }, 20_000);
+
+    it('R-14 satisfied by a disposal certificate: both steps\' jobs are removed and nothing is issued', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const ended = await dsaEnded(p, 30);
+      const jobs = await eventually('both R-14 jobs', async () => {
+        const found = await jobsOf(p, 'R-14');
+        return found.length === 2 ? found : undefined;
+      });
+      await p.run('CertifyDataDisposal', { dsaId: 'dsa-1', certifiedByParticipantId: P.researcher, method: 'secure deletion', disposedOn: dateIn(0) });
+      await eventually('the jobs removed', async () => (await Promise.all(jobs.map((j) => rig.queue.getJob(j.id!)))).every((j) => j === undefined));
+      const overdue = scaledDue(ended, midnightOf(ended.data['destructionDueBy'] as string) + DAY_MS);
+      await sleep(Math.max(0, overdue - Date.now()) + 400);
+      expect(await issuedEvents(rig, p.partnershipId)).toEqual([]);
     }, 20_000);
   });
 });
