@@ -9,3 +9,4 @@ export * from './nest/projections.service';
 export * from './nest/projections.module';
 export * from './read-models';
 export * from './signals';
+export * from './runtime/fenced-follower';

@@ -13,7 +13,7 @@
 import type { Queue } from 'bullmq';
 import type { EventStore, RecordedEvent } from '@trellis/event-store';
 import type { WebhookConfig } from '@trellis/platform';
-import { LeaseLostError, type Projection, type ProjectionRegistry } from '@trellis/projections';
+import { followerRegistration, followFenced, type FollowOutcome, type FollowerLogger, type ProjectionRegistry } from '@trellis/projections';
 import { partnershipIdOf } from './cloud-event';
 import { enqueueHeads } from './delivery-queue';
 import type { DeliveryStore, NewDelivery } from './delivery.store';
@@ -23,15 +23,7 @@ import type { DispatchSubscription, SubscriptionStore } from './subscription.sto
 export const WEBHOOK_DISPATCHER_NAME = 'webhook_dispatcher';
 
 /** Registered (for its registry row) but never run as a projection. */
-export const WEBHOOK_DISPATCHER_REGISTRATION: Projection = {
-  name: WEBHOOK_DISPATCHER_NAME,
-  version: 1,
-  eventTypes: [],
-  tables: [],
-  apply: async () => {
-    throw new Error('the webhook dispatcher is not a projection');
-  },
-};
+export const WEBHOOK_DISPATCHER_REGISTRATION = followerRegistration(WEBHOOK_DISPATCHER_NAME);
 
 /** The lane of an event: its partnership, or its stream for events outside any partnership. */
 export const laneOf = (event: Pick<RecordedEvent, 'streamId' | 'metadata'>): string => {
@@ -82,15 +74,8 @@ export interface DispatcherOptions {
   readonly staleHeadMs?: number;
 }
 
-export type DispatchOutcome = 'busy' | 'stopped' | 'time-slice-over' | 'lease-lost' | 'failing';
-
-export interface DispatcherLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const TIMEOUT = Symbol('timeout');
+export type DispatchOutcome = FollowOutcome;
+export type DispatcherLogger = FollowerLogger;
 
 export class WebhookDispatcher {
   private readonly batchSize: number;
@@ -131,99 +116,28 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Runs one time slice as the lease holder: follows `$all` from the checkpoint until `shouldStop()`,
-   * the slice ends, or the lease is lost. Returns `busy` at once when another dispatcher holds it.
+   * Runs one time slice as the lease holder (see followFenced): records each batch's deliveries with
+   * the checkpoint, then offers the heads of the lanes it touched; sweeps while holding the lease.
+   * Returns `busy` at once when another dispatcher holds it.
    */
   async run(owner: string, shouldStop: () => boolean = () => false): Promise<DispatchOutcome> {
-    const lease = await this.registry.acquireLease(WEBHOOK_DISPATCHER_NAME, owner, this.leaseMs);
-    if (!lease) return 'busy';
-    const generation = lease.generation;
-    let checkpoint = lease.checkpoint;
-    let renewedAt = Date.now();
-    let sweptAt = 0;
-    const started = Date.now();
-    const subscription = this.store.subscribeAll({ after: checkpoint });
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
-    let exhausted = false;
-    const nextBatch = async (): Promise<RecordedEvent[]> => {
-      const batch: RecordedEvent[] = [];
-      while (batch.length < this.batchSize && !exhausted) {
-        pending ??= iterator.next();
-        let timer: NodeJS.Timeout | undefined;
-        const wait = batch.length === 0 ? Math.min(1_000, this.leaseMs / 6) : this.flushMs;
-        const result = await Promise.race([pending, new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), wait)))]);
-        clearTimeout(timer);
-        if (result === TIMEOUT) break;
-        pending = undefined;
-        if (result.done) exhausted = true;
-        else batch.push(result.value);
-      }
-      return batch;
-    };
-
-    let outcome: DispatchOutcome = 'stopped';
-    try {
-      for (;;) {
-        if (shouldStop()) return (outcome = 'stopped');
-        if (Date.now() - started > this.maxRunMs) return (outcome = 'time-slice-over');
-        if (Date.now() - renewedAt > this.leaseMs / 3) {
-          const renewed = await this.registry.acquireLease(WEBHOOK_DISPATCHER_NAME, owner, this.leaseMs);
-          if (!renewed || renewed.checkpoint !== checkpoint) return (outcome = 'lease-lost');
-          renewedAt = Date.now();
-        }
-        if (Date.now() - sweptAt > this.sweepMs) {
-          await this.sweep();
-          sweptAt = Date.now();
-        }
-        const batch = await nextBatch();
-        if (batch.length === 0) {
-          if (exhausted) return (outcome = 'stopped');
-          continue;
-        }
-        const to = batch[batch.length - 1]!.position;
-        let lanes: Array<{ subscriptionId: string; lane: string }>;
-        try {
-          if (batch[0]!.position <= checkpoint) throw new Error(`the subscription delivered position ${batch[0]!.position}, at or before the checkpoint ${checkpoint}`);
-          lanes = await this.commit(owner, generation, checkpoint, to, batch);
-        } catch (error) {
-          if (error instanceof LeaseLostError) return (outcome = 'lease-lost');
-          const message = `dispatch failed at positions ${batch[0]!.position}–${to}: ${(error as Error).message}`;
-          this.logger?.error(`Webhook dispatcher: ${message}`);
-          await this.registry.recordError(WEBHOOK_DISPATCHER_NAME, message).catch(() => undefined);
-          return (outcome = 'failing');
-        }
-        checkpoint = to;
-        await this.offerHeads(lanes);
-      }
-    } finally {
-      await subscription.close();
-      // Also after a lost lease: releasing only ever frees a lease this owner still holds (a fence that
-      // failed on a moved checkpoint), so the next slice starts at once instead of after the lease expires.
-      await this.registry.releaseLease(WEBHOOK_DISPATCHER_NAME, owner).catch(() => undefined);
-      if (outcome === 'failing') await sleep(1_000);
-    }
-  }
-
-  private async commit(owner: string, generation: number, from: bigint, to: bigint, batch: readonly RecordedEvent[]) {
-    return this.registry.sql.transaction(async (tx) => {
-      // Fenced before anything is written: a dispatcher that lost its lease records nothing.
-      await this.registry.fenceLive(tx, { name: WEBHOOK_DISPATCHER_NAME, owner, generation, from });
-      const subscriptions = await this.subscriptions.forDispatch(tx, from);
-      const lanes = await this.deliveries.record(tx, matchEvents(batch, subscriptions));
-      const last = batch[batch.length - 1];
-      await this.registry.advanceLive(tx, {
+    return followFenced(
+      this.store,
+      this.registry,
+      {
         name: WEBHOOK_DISPATCHER_NAME,
-        owner,
-        to,
-        applied: batch.length,
-        ...(typeof last?.metadata['recordedAt'] === 'string' ? { lastRecordedAt: last.metadata['recordedAt'] } : {}),
-      });
-      return lanes;
-    });
+        label: 'Webhook dispatcher',
+        apply: async (tx, batch, from) => this.deliveries.record(tx, matchEvents(batch, await this.subscriptions.forDispatch(tx, from))),
+        afterCommit: (lanes) => this.offerHeads(lanes),
+        housekeeping: { everyMs: this.sweepMs, run: () => this.sweep() },
+      },
+      owner,
+      { batchSize: this.batchSize, leaseMs: this.leaseMs, flushMs: this.flushMs, maxRunMs: this.maxRunMs },
+      shouldStop,
+      this.logger,
+    );
   }
 
-  /** Offers the current heads of these lanes to the delivery queue; a failure is left to the sweep. */
   async offerHeads(lanes: ReadonlyArray<{ subscriptionId: string; lane: string }>): Promise<void> {
     if (lanes.length === 0) return;
     try {

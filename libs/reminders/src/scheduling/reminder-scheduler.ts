@@ -16,8 +16,8 @@
  * nothing when its reminder is no longer due.
  */
 import type { Queue } from 'bullmq';
-import type { EventStore, RecordedEvent } from '@trellis/event-store';
-import { LeaseLostError, type Projection, type ProjectionRegistry } from '@trellis/projections';
+import type { EventStore, RecordedEvent, SqlExecutor } from '@trellis/event-store';
+import { followerRegistration, followFenced, type FollowOutcome, type FollowerLogger, type ProjectionRegistry } from '@trellis/projections';
 import type { ReminderSettings } from '../reminder-settings';
 import { pendingReminders } from '../reminder.schedule';
 import { delayUntil, MAX_REMINDER_JOB_DELAY_MS, REMINDER_JOB_OPTIONS, REMINDER_JOBS, reminderJobData, reminderJobIdOf } from './reminder-jobs';
@@ -27,15 +27,7 @@ import { emptyStateRow, foldIntoRow, partnershipOfStream, type ReminderStateRow,
 export const REMINDER_SCHEDULER_NAME = 'reminder_scheduler';
 
 /** Registered (for its registry row) but never run as a projection. */
-export const REMINDER_SCHEDULER_REGISTRATION: Projection = {
-  name: REMINDER_SCHEDULER_NAME,
-  version: 1,
-  eventTypes: [],
-  tables: [],
-  apply: async () => {
-    throw new Error('the reminder scheduler is not a projection');
-  },
-};
+export const REMINDER_SCHEDULER_REGISTRATION = followerRegistration(REMINDER_SCHEDULER_NAME);
 
 export interface SchedulerOptions {
   /** Events per transaction (default 500). */
@@ -56,15 +48,8 @@ export interface SchedulerOptions {
   readonly now?: () => number;
 }
 
-export type SchedulerOutcome = 'busy' | 'stopped' | 'time-slice-over' | 'lease-lost' | 'failing';
-
-export interface SchedulerLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const TIMEOUT = Symbol('timeout');
+export type SchedulerOutcome = FollowOutcome;
+export type SchedulerLogger = FollowerLogger;
 
 export class ReminderScheduler {
   private readonly batchSize: number;
@@ -108,84 +93,39 @@ export class ReminderScheduler {
   }
 
   /**
-   * Runs one time slice as the lease holder: follows `$all` from the checkpoint until `shouldStop()`,
-   * the slice ends, or the lease is lost. Returns `busy` at once when another scheduler holds it.
+   * Runs one time slice as the lease holder (see followFenced): folds each batch into the touched
+   * partnerships' rows with the checkpoint, then reconciles their jobs; sweeps while holding the lease
+   * and resyncs with the queue now and then. Returns `busy` at once when another scheduler holds it.
    */
   async run(owner: string, shouldStop: () => boolean = () => false): Promise<SchedulerOutcome> {
-    const lease = await this.registry.acquireLease(REMINDER_SCHEDULER_NAME, owner, this.leaseMs);
-    if (!lease) return 'busy';
-    const generation = lease.generation;
-    let checkpoint = lease.checkpoint;
-    let renewedAt = Date.now();
-    let sweptAt = 0;
-    const started = Date.now();
-    const subscription = this.store.subscribeAll({ after: checkpoint });
-    const iterator = subscription[Symbol.asyncIterator]();
-    let pending: Promise<IteratorResult<RecordedEvent>> | undefined;
-    let exhausted = false;
-    const nextBatch = async (): Promise<RecordedEvent[]> => {
-      const batch: RecordedEvent[] = [];
-      while (batch.length < this.batchSize && !exhausted) {
-        pending ??= iterator.next();
-        let timer: NodeJS.Timeout | undefined;
-        const wait = batch.length === 0 ? Math.min(1_000, this.leaseMs / 6) : this.flushMs;
-        const result = await Promise.race([pending, new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), wait)))]);
-        clearTimeout(timer);
-        if (result === TIMEOUT) break;
-        pending = undefined;
-        if (result.done) exhausted = true;
-        else batch.push(result.value);
-      }
-      return batch;
-    };
-
-    let outcome: SchedulerOutcome = 'stopped';
-    try {
-      if (this.resyncedAt === 0 || Date.now() - this.resyncedAt > this.resyncMs) {
-        await this.resync();
-        this.resyncedAt = Date.now();
-      }
-      for (;;) {
-        if (shouldStop()) return (outcome = 'stopped');
-        if (Date.now() - started > this.maxRunMs) return (outcome = 'time-slice-over');
-        if (Date.now() - renewedAt > this.leaseMs / 3) {
-          const renewed = await this.registry.acquireLease(REMINDER_SCHEDULER_NAME, owner, this.leaseMs);
-          if (!renewed || renewed.checkpoint !== checkpoint) return (outcome = 'lease-lost');
-          renewedAt = Date.now();
-        }
-        if (Date.now() - sweptAt > this.sweepMs) {
-          await this.sweep();
-          sweptAt = Date.now();
-        }
-        const batch = await nextBatch();
-        if (batch.length === 0) {
-          if (exhausted) return (outcome = 'stopped');
-          continue;
-        }
-        const to = batch[batch.length - 1]!.position;
-        let touched: ReminderStateRow[];
-        try {
-          if (batch[0]!.position <= checkpoint) throw new Error(`the subscription delivered position ${batch[0]!.position}, at or before the checkpoint ${checkpoint}`);
-          touched = await this.commit(owner, generation, checkpoint, to, batch);
-        } catch (error) {
-          if (error instanceof LeaseLostError) return (outcome = 'lease-lost');
-          const message = `scheduling failed at positions ${batch[0]!.position}–${to}: ${(error as Error).message}`;
-          this.logger?.error(`Reminder scheduler: ${message}`);
-          await this.registry.recordError(REMINDER_SCHEDULER_NAME, message).catch(() => undefined);
-          return (outcome = 'failing');
-        }
-        checkpoint = to;
-        await this.reconcileAll(touched);
-      }
-    } finally {
-      await subscription.close();
-      await this.registry.releaseLease(REMINDER_SCHEDULER_NAME, owner).catch(() => undefined);
-      if (outcome === 'failing') await sleep(1_000);
-    }
+    return followFenced(
+      this.store,
+      this.registry,
+      {
+        name: REMINDER_SCHEDULER_NAME,
+        label: 'Reminder scheduler',
+        apply: (tx, batch) => this.fold(tx, batch),
+        afterCommit: (touched) => this.reconcileAll(touched),
+        housekeeping: {
+          everyMs: this.sweepMs,
+          run: async () => {
+            if (this.resyncedAt === 0 || Date.now() - this.resyncedAt > this.resyncMs) {
+              await this.resync();
+              this.resyncedAt = Date.now();
+            }
+            await this.sweep();
+          },
+        },
+      },
+      owner,
+      { batchSize: this.batchSize, leaseMs: this.leaseMs, flushMs: this.flushMs, maxRunMs: this.maxRunMs },
+      shouldStop,
+      this.logger,
+    );
   }
 
-  /** Folds the batch into the touched partnerships' rows and moves the checkpoint, in one fenced transaction. */
-  private async commit(owner: string, generation: number, from: bigint, to: bigint, batch: readonly RecordedEvent[]): Promise<ReminderStateRow[]> {
+  /** Folds the batch into the touched partnerships' rows (in the follower's fenced transaction). */
+  private async fold(tx: SqlExecutor, batch: readonly RecordedEvent[]): Promise<ReminderStateRow[]> {
     const byPartnership = new Map<string, RecordedEvent[]>();
     for (const event of batch) {
       const of = partnershipOfStream(event.streamId);
@@ -194,22 +134,10 @@ export class ReminderScheduler {
       list.push(event);
       byPartnership.set(of.partnershipId, list);
     }
-    return this.registry.sql.transaction(async (tx) => {
-      // Fenced before anything is written: a scheduler that lost its lease records nothing.
-      await this.registry.fenceLive(tx, { name: REMINDER_SCHEDULER_NAME, owner, generation, from });
-      const rows = await this.states.getMany(tx, [...byPartnership.keys()]);
-      const folded = [...byPartnership.entries()].map(([id, events]) => foldIntoRow(rows.get(id) ?? emptyStateRow(id), events));
-      await this.states.save(tx, folded);
-      const last = batch[batch.length - 1];
-      await this.registry.advanceLive(tx, {
-        name: REMINDER_SCHEDULER_NAME,
-        owner,
-        to,
-        applied: batch.length,
-        ...(typeof last?.metadata['recordedAt'] === 'string' ? { lastRecordedAt: last.metadata['recordedAt'] } : {}),
-      });
-      return folded;
-    });
+    const rows = await this.states.getMany(tx, [...byPartnership.keys()]);
+    const folded = [...byPartnership.entries()].map(([id, events]) => foldIntoRow(rows.get(id) ?? emptyStateRow(id), events));
+    await this.states.save(tx, folded);
+    return folded;
   }
 
   private async reconcileAll(rows: readonly ReminderStateRow[]): Promise<void> {
