@@ -238,7 +238,7 @@ export async function measureWorkerRebuild(options: { url: string; logSchema: st
   const head = await store.headPosition();
   // The registry also holds the webhook dispatcher's and the reminder scheduler's leases: not read models.
   const names = READ_MODEL_PROJECTIONS.map((p) => p.name);
-  const readModels = async () => (await registry.list()).filter((r) => names.includes(r.name));
+  const readModels = () => registry.list(names);
   await sql.query(`UPDATE ${registry.table} SET checkpoint = $1 WHERE rebuild_job_id IS NULL AND name = ANY($2::text[])`, [head.toString(), names]);
   const before = new Map((await readModels()).map((r) => [r.name, r.generation]));
 

@@ -166,13 +166,8 @@ const describeRows = (rows: readonly RegistryRow[]) =>
     )
     .join('\n');
 
-/**
- * The read models' rows of the registry: it also holds the leases of the webhook dispatcher and the
- * reminder scheduler, which are not read models (never rebuilt) and have their own tests.
- */
-async function readModelRows(): Promise<RegistryRow[]> {
-  return (await registry.list()).filter((r) => PROJECTION_NAMES.includes(r.name));
-}
+/** The read models' rows (the registry also holds the dispatcher's and the scheduler's leases). */
+const readModelRows = (): Promise<RegistryRow[]> => registry.list(PROJECTION_NAMES);
 
 async function registryReport(): Promise<string> {
   return `head ${await store.headPosition()}; registry:\n${describeRows(await registry.list())}`;

@@ -101,8 +101,8 @@ export class ProjectionsService implements OnModuleInit {
   }
 
   async list(): Promise<ProjectionStatus[]> {
-    const [rows, head] = await Promise.all([this.registry.list(), this.store.headPosition()]);
-    return rows.filter((r) => this.byName.has(r.name)).map((r) => this.toStatus(r, head));
+    const [rows, head] = await Promise.all([this.registry.list([...this.byName.keys()]), this.store.headPosition()]);
+    return rows.map((r) => this.toStatus(r, head));
   }
 
   async status(name: string): Promise<ProjectionStatus> {

@@ -185,8 +185,15 @@ export class ProjectionRegistry {
     return rows[0] ? toRow(rows[0]) : null;
   }
 
-  async list(): Promise<RegistryRow[]> {
-    const { rows } = await this.sql.query<Row>(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY name`);
+  /**
+   * The rows, by name; only those of `names` when given — the registry also holds the leases of
+   * followers that are not read models (the webhook dispatcher, the reminder scheduler).
+   */
+  async list(names?: readonly string[]): Promise<RegistryRow[]> {
+    const { rows } = await this.sql.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE $1::text[] IS NULL OR name = ANY($1::text[]) ORDER BY name`,
+      [names ?? null],
+    );
     return rows.map(toRow);
   }
 

@@ -10,6 +10,7 @@ import { createTestSchema, type TestSchema } from '../testing';
 import { ProjectionRegistry } from './projection-registry';
 import { ProjectionRebuilder, RebuildAlreadyRunningError, RebuildInterruptedError, type RebuildProgress } from './projection-rebuilder';
 import { ProjectionRunner } from './projection-runner';
+import { followerRegistration, followFenced, type FollowerStep } from './fenced-follower';
 
 const applied = (version = 1, opts: { slow?: number; failOn?: string } = {}): Projection => ({
   name: 'applied',
@@ -250,6 +251,67 @@ describe('live runner', () => {
     await appendCounted(5);
     expect(await new ProjectionRunner(store, registry, applied(2), 'new-code').run()).toBe('outdated');
     expect(await liveRows()).toBe(0);
+  });
+});
+
+describe('fenced follower (not a read model: the webhook dispatcher, the reminder scheduler)', () => {
+  const OPTIONS = { batchSize: 10, leaseMs: 3_000, flushMs: 5, maxRunMs: 60_000 };
+
+  it('commits each batch with the checkpoint, then runs afterCommit; holds one lease; housekeeps; stays out of the read models', async () => {
+    await registry.ensure([applied(), followerRegistration('follower')]);
+    await appendCounted(35);
+    const head = await store.headPosition();
+    const froms: bigint[] = [];
+    const committed: number[] = [];
+    let housekept = 0;
+    const step: FollowerStep<number> = {
+      name: 'follower',
+      label: 'Test follower',
+      apply: async (tx, batch, from) => {
+        // The checkpoint has not moved yet inside the transaction; it has once afterCommit runs.
+        const { rows } = await tx.query<{ c: string }>(`SELECT checkpoint::text AS c FROM ${registry.table} WHERE name = 'follower'`);
+        expect(BigInt(rows[0]!.c)).toBe(from);
+        froms.push(from);
+        return batch.length;
+      },
+      afterCommit: async (n) => {
+        committed.push(n);
+      },
+      housekeeping: { everyMs: 60_000, run: async () => void housekept++ },
+    };
+    let stop = false;
+    const running = followFenced(store, registry, step, 'f-1', OPTIONS, () => stop);
+    for (let i = 0; i < 200 && (await registry.get('follower'))!.checkpoint < head; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await followFenced(store, registry, step, 'f-2', OPTIONS)).toBe('busy');
+    stop = true;
+    expect(await running).toBe('stopped');
+
+    expect(committed.reduce((a, b) => a + b, 0)).toBe(35);
+    expect(froms[0]).toBe(0n);
+    expect(housekept).toBe(1);
+    const row = (await registry.get('follower'))!;
+    expect([row.checkpoint, row.eventsApplied, row.leaseOwner]).toEqual([head, 35n, null]);
+    expect((await registry.list(['applied'])).map((r) => r.name)).toEqual(['applied']);
+    expect((await registry.list()).map((r) => r.name)).toEqual(['applied', 'follower']);
+  });
+
+  it('records a failing batch as lastError, ends the slice and does not move past it', async () => {
+    await registry.ensure([followerRegistration('follower')]);
+    await appendCounted(5);
+    let afterCommits = 0;
+    const step: FollowerStep<void> = {
+      name: 'follower',
+      label: 'Test follower',
+      apply: async () => {
+        throw new Error('poison');
+      },
+      afterCommit: async () => void afterCommits++,
+    };
+    expect(await followFenced(store, registry, step, 'f-1', OPTIONS)).toBe('failing');
+    const row = (await registry.get('follower'))!;
+    expect(row.checkpoint).toBe(0n);
+    expect(row.lastError).toMatch(/failed at positions 1–5: poison/);
+    expect(afterCommits).toBe(0);
   });
 });
 
