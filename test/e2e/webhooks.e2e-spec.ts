@@ -7,6 +7,7 @@ import { HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
 import { API_KEY_STORE, type ApiKeyStore } from '@trellis/platform';
 import { ApiClient } from '../support/api-client';
+import { WebhookDeliveryProcessor } from '../../libs/integrations/src/webhooks/webhook-delivery.processor';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { eventually, WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver';
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
       WEBHOOK_TIMEOUT_MS: '2000',
       WEBHOOK_AUTO_PAUSE_AFTER_SECONDS: String(AUTO_PAUSE_SECONDS),
       WEBHOOK_SECRET_GRACE_SECONDS: '3600',
+      WEBHOOK_DELIVERY_CONCURRENCY: '48',
     },
   });
   api = new ApiClient(t.url, t.adminKey);
@@ -67,6 +69,10 @@ const deliveries = async (id: string, query = '') => (await api.get(`/subscripti
 const countSubscriptions = async () => (await api.get('/subscriptions?limit=200')).body.items.length;
 
 describe('subscriptions API', () => {
+  it('runs the delivery worker with the configured concurrency (WEBHOOK_DELIVERY_CONCURRENCY)', () => {
+    expect(t.app.get(WebhookDeliveryProcessor).worker.concurrency).toBe(48);
+  });
+
   it('creates a subscription: 201, Location, the whsec_ secret once; GET and list never show it', async () => {
     const res = await api.post('/subscriptions', { url: receiver.url('/hooks/created'), eventTypes: ['PartnershipProposed'], description: 'warehouse' });
     expect(res.status).toBe(201);
