@@ -45,6 +45,12 @@ export interface TimelineRecorderView {
 
 export interface TimelineParticipantView {
   readonly participantId: string;
+  /**
+   * Filled by the API at read time from the people vault, never stored in a read model: the
+   * person's name, or "erased participant (role, organization type)" after erasure. Absent when the
+   * participant references no person.
+   */
+  readonly displayName?: string;
   readonly as: readonly ParticipantCapacity[];
   readonly roles: readonly Role[];
   readonly organizationId: string | null;
