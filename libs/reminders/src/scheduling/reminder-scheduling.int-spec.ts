@@ -122,7 +122,9 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
 
   beforeAll(async () => {
     backend = await open();
-    rig = await startRig(backend);
+    // R-08, R-10 and R-17 moved (to 60, 45 and 90, 60 days → ~2.9 s) so that their tests fire within seconds; the other
+    // policies keep their defaults.
+    rig = await startRig(backend, { REMINDER_R08_DAYS: '60', REMINDER_R10_DAYS: '45,90', REMINDER_R17_DAYS: '60' });
   }, 60_000);
   afterAll(async () => {
     await rig?.stop();
@@ -392,7 +394,7 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
      * The policy's steps each get a delayed job at the scaled due time, and each is issued once —
      * never before its due time — with the policy's recipients; nothing more follows.
      */
-    async function expectIssuedOnce(p: RecordedPartnership, policy: 'R-04' | 'R-05' | 'R-07' | 'R-14', startedBy: RecordedEvent, subjectKind: string, dueMs: readonly number[], recipientRoles: readonly string[]) {
+    async function expectIssuedOnce(p: RecordedPartnership, policy: 'R-04' | 'R-05' | 'R-07' | 'R-08' | 'R-14' | 'R-17', startedBy: RecordedEvent, subjectKind: string, dueMs: readonly number[], recipientRoles: readonly string[]) {
       const job = await eventually(`the ${policy} job`, async () => (await jobsOf(p, policy)).find((j) => j.data.escalation === 0));
       const subject = job.data.subject as string;
       expect(subject).toMatch(new RegExp(`^${subjectKind}/[^/]+/${startedBy.eventId}$`));
@@ -419,6 +421,231 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
       const tool = await toolCreated(p);
       await expectIssuedOnce(p, 'R-05', tool, 'tool', [afterStart(tool, 60)], ['workstream_leads']);
     }, 20_000);
+
+    /** … then a pilot approved and started today, planned to end on `plannedEnd` (R-07 started). */
+    async function pilotRunning(p: RecordedPartnership, plannedEnd: string) {
+      await toolCreated(p);
+      await p.run('ApprovePilot', {
+        workstreamId: 'ws-1',
+        pilotId: 'pilot-1',
+        toolId: 'tool-1',
+        toolVersion: 1,
+        siteOrganizationIds: [ORG.schoolA],
+        approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
+        consentBasis: 'staff_consent_only',
+        plannedStart: dateIn(0),
+        plannedEnd,
+      });
+      const [started] = await p.run('StartPilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', startedOn: dateIn(0), siteOrganizationIds: [ORG.schoolA] });
+      return started!;
+    }
+    /** … then stakeholder input gathered on the tool (R-08 started). */
+    async function inputGathered(p: RecordedPartnership) {
+      await pilotRunning(p, dateIn(300));
+      await p.run('ConcludePilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', endedOn: dateIn(0), outcome: 'completed' });
+      const [input] = await p.run('RecordStakeholderInput', {
+        workstreamId: 'ws-1',
+        inputId: 'in-1',
+        toolId: 'tool-1',
+        toolVersion: 1,
+        method: 'survey',
+        respondentCounts: { practitioner: 12 },
+      });
+      return input!;
+    }
+
+    // The first steps below are due two to three scaled seconds after their start, so the test sees
+    // the delayed job before it fires even on a loaded machine.
+    it('R-07 (pilot running): at plannedEnd, and again 30 days later without a conclusion', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const plannedEnd = dateIn(45);
+      const started = await pilotRunning(p, plannedEnd);
+      const end = midnightOf(plannedEnd);
+      await expectIssuedOnce(p, 'R-07', started, 'pilot', [scaledDue(started, end), scaledDue(started, end + 30 * DAY_MS)], ['workstream_leads']);
+    }, 25_000);
+
+    it('R-08 (input gathered, no revision or decision): the configured 60 days after the input', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const input = await inputGathered(p);
+      await expectIssuedOnce(p, 'R-08', input, 'workstream', [afterStart(input, 60)], ['workstream_leads']);
+    }, 25_000);
+
+    it('R-14 (disposal due after a DSA ended): 14 days before the destruction date, then overdue after it', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const ended = await dsaEnded(p, 60);
+      const deadline = midnightOf(ended.data['destructionDueBy'] as string);
+      await expectIssuedOnce(p, 'R-14', ended, 'dsa', [scaledDue(ended, deadline - 14 * DAY_MS), scaledDue(ended, deadline + DAY_MS)], ['recipient_leads']);
+    }, 25_000);
+
+    it('R-17 (partnership paused): a check-in the configured 60 days into the pause; resuming ends the clock', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const [paused] = await p.run('ChangePartnershipStatus', { status: 'paused', reason: 'summer' });
+      const job = await eventually('the R-17 job', async () => (await jobsOf(p, 'R-17')).find((j) => j.data.escalation === 0));
+      expect(job.data.subject).toMatch(new RegExp(`^partnership/[^/]+/${paused!.eventId}$`));
+      expect(job.data.dueAt).toBe(iso(afterStart(paused!, 60)));
+      const [issued] = await eventually('the first check-in', async () => {
+        const events = await issuedOf(p, 'R-17');
+        return events.length > 0 ? events : undefined;
+      }, 12_000);
+      expect(issued!.data).toMatchObject({ policy: 'R-17', escalation: 0, dueAt: iso(afterStart(paused!, 60)), recipientRoles: ['co_leads'] });
+      expect(Date.parse(issued!.metadata['recordedAt'] as string)).toBeGreaterThanOrEqual(afterStart(paused!, 60));
+      // The next check-in is scheduled while the pause lasts; resuming removes it and nothing more is issued.
+      const next = await eventually('the second check-in scheduled', async () => (await jobsOf(p, 'R-17')).find((j) => j.data.escalation === 1));
+      expect(next.data.dueAt).toBe(iso(afterStart(paused!, 120)));
+      await p.run('ChangePartnershipStatus', { status: 'active', reason: 'back' });
+      await eventually('the check-in removed', async () => (await rig.queue.getJob(next.id!)) === undefined);
+      await sleep(Math.max(0, afterStart(paused!, 120) - Date.now()) + 400);
+      expect(await issuedOf(p, 'R-17')).toHaveLength(1);
+    }, 25_000);
+
+    it('R-07 satisfied by the pilot\'s conclusion: both steps\' jobs are removed and nothing is issued', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const plannedEnd = dateIn(45);
+      const started = await pilotRunning(p, plannedEnd);
+      const [job] = await eventually('the R-07 job', async () => {
+        const jobs = await jobsOf(p, 'R-07');
+        return jobs.length > 0 ? jobs : undefined;
+      });
+      await p.run('ConcludePilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', endedOn: dateIn(0), outcome: 'completed' });
+      await eventually('the job removed', async () => (await rig.queue.getJob(job!.id!)) === undefined);
+      await sleep(Math.max(0, scaledDue(started, midnightOf(plannedEnd) + 30 * DAY_MS) - Date.now()) + 400);
+      expect(await issuedOf(p, 'R-07')).toEqual([]);
+    }, 25_000);
+
+    it('R-08 satisfied by a revision of the tool: the job is removed and nothing is issued', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const input = await inputGathered(p);
+      const [job] = await eventually('the R-08 job', async () => {
+        const jobs = await jobsOf(p, 'R-08');
+        return jobs.length > 0 ? jobs : undefined;
+      });
+      await p.run('ReviseTool', { workstreamId: 'ws-1', toolId: 'tool-1', answersInputIds: ['in-1'], changeSummary: 'Shorter routine', revisedWithParticipantIds: [P.teacher] });
+      await eventually('the job removed', async () => (await rig.queue.getJob(job!.id!)) === undefined);
+      await sleep(Math.max(0, afterStart(input, 60) - Date.now()) + 400);
+      expect(await issuedOf(p, 'R-08')).toEqual([]);
+    }, 25_000);
+
+    /** … then preliminary findings from the pilot shared with the district (R-10 started). */
+    async function findingsShared(p: RecordedPartnership) {
+      await inputGathered(p);
+      await p.run('SharePreliminaryFindings', { workstreamId: 'ws-1', findingsId: 'f-1', sourceId: 'pilot-1', sharedWithOrganizationIds: [ORG.district] });
+    }
+    const interpretJointly = (p: RecordedPartnership) =>
+      p.run('InterpretFindingsJointly', {
+        workstreamId: 'ws-1',
+        findingsId: 'f-1',
+        sessionOn: dateIn(0),
+        attendeeParticipantIds: [P.researcher, P.practitioner],
+        followUpQuestions: [],
+        agreedImplications: ['Keep the routine'],
+      });
+
+    /**
+     * Satisfaction with the real scheduler and queue, one policy per row: the starting history puts
+     * the policy's first step two or more scaled seconds away; the satisfying event removes every job
+     * of that clock (its subject), the view no longer lists it, and nothing of it is ever issued.
+     */
+    const satisfactions: ReadonlyArray<{ policy: string; by: string; start: (p: RecordedPartnership) => Promise<unknown>; satisfy: (p: RecordedPartnership) => Promise<unknown> }> = [
+      {
+        policy: 'R-03',
+        by: 'an agreed agenda',
+        start: async (p) => {
+          await p.run('OpenWorkstream', { workstreamId: 'ws-1', title: 'Reading', leadParticipantIds: [P.researcher, P.practitioner] });
+          await p.run('DefineProblemOfPractice', { workstreamId: 'ws-1', problemId: 'pr-1', statement: 'Fluency drops', proposedByParticipantIds: [P.teacher], intendedUse: 'Choose routines' });
+        },
+        satisfy: (p) =>
+          p.run('AgreeResearchAgenda', { workstreamId: 'ws-1', agendaId: 'ag-1', researchQuestions: [{ questionId: 'q-1', text: 'What helps?' }], agreedByParticipantIds: [P.researcher, P.practitioner] }),
+      },
+      {
+        policy: 'R-05',
+        by: 'an approved pilot',
+        start: (p) => toolCreated(p),
+        satisfy: (p) =>
+          p.run('ApprovePilot', {
+            workstreamId: 'ws-1',
+            pilotId: 'pilot-1',
+            toolId: 'tool-1',
+            toolVersion: 1,
+            siteOrganizationIds: [ORG.schoolA],
+            approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
+            consentBasis: 'staff_consent_only',
+            plannedStart: dateIn(60),
+            plannedEnd: dateIn(200),
+          }),
+      },
+      {
+        policy: 'R-06',
+        by: 'the pilot’s start',
+        start: async (p) => {
+          await toolCreated(p);
+          await p.run('ApprovePilot', {
+            workstreamId: 'ws-1',
+            pilotId: 'pilot-1',
+            toolId: 'tool-1',
+            toolVersion: 1,
+            siteOrganizationIds: [ORG.schoolA],
+            approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
+            consentBasis: 'staff_consent_only',
+            plannedStart: dateIn(30), // due plannedStart + 30 days
+            plannedEnd: dateIn(200),
+          });
+        },
+        satisfy: (p) => p.run('StartPilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', startedOn: dateIn(0), siteOrganizationIds: [ORG.schoolA] }),
+      },
+      { policy: 'R-10', by: 'a joint interpretation', start: (p) => findingsShared(p), satisfy: (p) => interpretJointly(p) },
+      {
+        policy: 'R-11',
+        by: 'a dissemination',
+        start: async (p) => {
+          await findingsShared(p);
+          await interpretJointly(p);
+        },
+        satisfy: (p) => p.run('DisseminateFindings', { workstreamId: 'ws-1', findingsId: 'f-1', artifactKind: 'brief', audience: 'partner_internal', releasedOn: dateIn(0) }),
+      },
+      {
+        policy: 'R-13',
+        by: 'the agreement’s end',
+        start: (p) =>
+          p.run('ExecuteDataSharingAgreement', {
+            dsaId: 'dsa-1',
+            providerOrganizationId: ORG.district,
+            recipientOrganizationIds: [ORG.research],
+            legalBasis: 'ferpa_studies_exception',
+            purpose: 'Study fluency',
+            dataCategories: ['assessment'],
+            piiIncluded: true,
+            effectiveFrom: dateIn(-30),
+            expiresOn: dateIn(150), // steps 90, 30 and 7 days before: the first 60 days away
+            destructionPeriodDays: 90,
+          }),
+        satisfy: (p) => p.run('EndDataSharingAgreement', { dsaId: 'dsa-1', endKind: 'terminated', endedOn: dateIn(0) }),
+      },
+      {
+        policy: 'R-18',
+        by: 'a renewal (which starts a new clock for the new term)',
+        start: (p) => p.run('AmendAgreement', { agreementRef: 'MOU-1', amendmentKind: 'renewal', newTermEnd: dateIn(180) }),
+        satisfy: (p) => p.run('AmendAgreement', { agreementRef: 'MOU-1', amendmentKind: 'renewal', newTermEnd: dateIn(1_000) }),
+      },
+    ];
+
+    it.each(satisfactions)('$policy satisfied by $by: its jobs are removed, the view drops it, nothing is issued', async ({ policy, start, satisfy }) => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await start(p);
+      const jobs = await eventually(`the ${policy} job`, async () => {
+        const found = await jobsOf(p, policy);
+        return found.length > 0 ? found : undefined;
+      });
+      const subject = jobs[0]!.data.subject as string;
+      const dueMs = Math.min(...jobs.map((j) => Date.parse(j.data.dueAt as string)));
+      await satisfy(p);
+      await eventually('the jobs removed', async () => (await Promise.all(jobs.map((j) => rig.queue.getJob(j.id!)))).every((j) => j === undefined));
+      const view = await readReminders(rig.store, rig.states, rig.settings, p.partnershipId);
+      expect(view.scheduled.filter((r) => r.policy === policy && r.subject === subject)).toEqual([]);
+      // Past the first due time: still nothing of that clock (a stale job would have fired by now).
+      await sleep(Math.max(0, dueMs - Date.now()) + 400);
+      expect((await issuedOf(p, policy)).filter((e) => e.data['subject'] === subject)).toEqual([]);
+      expect((await jobsOf(p, policy)).filter((j) => j.data.subject === subject)).toEqual([]);
+    }, 25_000);
 
     it('R-04 satisfied by an evidence review: the job is removed and nothing is issued', async () => {
       const p = await new RecordedPartnership(rig.store).formalized();
