@@ -14,6 +14,7 @@ import { RoutingTableRecipientResolver } from '../delivery/recipient-resolver';
 import { ReminderMailer } from '../delivery/reminder-mailer';
 import { remindersStreamId } from '../reminder.events';
 import { parseReminderSettings, type ReminderSettings } from '../reminder-settings';
+import type { ReminderPolicyId } from '../reminder.policies';
 import { pendingReminders } from '../reminder.schedule';
 import { ORG, P, RecordedPartnership } from '../testing/reminder-log';
 import { SmtpSink } from '../testing/smtp-sink';
@@ -394,7 +395,7 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
      * The policy's steps each get a delayed job at the scaled due time, and each is issued once —
      * never before its due time — with the policy's recipients; nothing more follows.
      */
-    async function expectIssuedOnce(p: RecordedPartnership, policy: 'R-04' | 'R-05' | 'R-07' | 'R-08' | 'R-14' | 'R-17', startedBy: RecordedEvent, subjectKind: string, dueMs: readonly number[], recipientRoles: readonly string[]) {
+    async function expectIssuedOnce(p: RecordedPartnership, policy: ReminderPolicyId, startedBy: RecordedEvent, subjectKind: string, dueMs: readonly number[], recipientRoles: readonly string[]) {
       const job = await eventually(`the ${policy} job`, async () => (await jobsOf(p, policy)).find((j) => j.data.escalation === 0));
       const subject = job.data.subject as string;
       expect(subject).toMatch(new RegExp(`^${subjectKind}/[^/]+/${startedBy.eventId}$`));
@@ -496,6 +497,87 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
       await eventually('the check-in removed', async () => (await rig.queue.getJob(next.id!)) === undefined);
       await sleep(Math.max(0, afterStart(paused!, 120) - Date.now()) + 400);
       expect(await issuedOf(p, 'R-17')).toHaveLength(1);
+    }, 25_000);
+
+    /** A DSA with a 60-day no-surprises window, data received under it in ws-1 (R-13 started). */
+    async function dataReceived(p: RecordedPartnership) {
+      const [executed] = await p.run('ExecuteDataSharingAgreement', {
+        dsaId: 'dsa-1',
+        providerOrganizationId: ORG.district,
+        recipientOrganizationIds: [ORG.research],
+        legalBasis: 'ferpa_studies_exception',
+        purpose: 'Study fluency',
+        dataCategories: ['assessment'],
+        piiIncluded: true,
+        effectiveFrom: dateIn(-30),
+        expiresOn: dateIn(150),
+        destructionPeriodDays: 90,
+        noSurprisesReviewDays: 60,
+      });
+      return executed!;
+    }
+
+    it('R-03 (problem defined, no agreed agenda): 45 days after the problem', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await p.run('OpenWorkstream', { workstreamId: 'ws-1', title: 'Reading', leadParticipantIds: [P.researcher, P.practitioner] });
+      const [defined] = await p.run('DefineProblemOfPractice', { workstreamId: 'ws-1', problemId: 'pr-1', statement: 'Fluency drops', proposedByParticipantIds: [P.teacher], intendedUse: 'Choose routines' });
+      await expectIssuedOnce(p, 'R-03', defined!, 'workstream', [afterStart(defined!, 45)], ['workstream_leads', 'brokers']);
+    }, 25_000);
+
+    it('R-06 (pilot approved, not started): 30 days after the planned start', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await toolCreated(p);
+      const plannedStart = dateIn(30);
+      const [approved] = await p.run('ApprovePilot', {
+        workstreamId: 'ws-1',
+        pilotId: 'pilot-1',
+        toolId: 'tool-1',
+        toolVersion: 1,
+        siteOrganizationIds: [ORG.schoolA],
+        approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
+        consentBasis: 'staff_consent_only',
+        plannedStart,
+        plannedEnd: dateIn(200),
+      });
+      await expectIssuedOnce(p, 'R-06', approved!, 'pilot', [scaledDue(approved!, midnightOf(plannedStart) + 30 * DAY_MS)], ['practice_side_leads']);
+    }, 25_000);
+
+    it('R-10 (findings shared, not jointly interpreted): at the configured 45 days, again at 90', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await inputGathered(p);
+      const [shared] = await p.run('SharePreliminaryFindings', { workstreamId: 'ws-1', findingsId: 'f-1', sourceId: 'pilot-1', sharedWithOrganizationIds: [ORG.district] });
+      await expectIssuedOnce(p, 'R-10', shared!, 'findings', [afterStart(shared!, 45), afterStart(shared!, 90)], ['workstream_participants']);
+    }, 25_000);
+
+    it('R-11 (interpreted, no use or dissemination): 60 days after the joint interpretation', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await findingsShared(p);
+      const [interpreted] = await interpretJointly(p);
+      await expectIssuedOnce(p, 'R-11', interpreted!, 'findings', [afterStart(interpreted!, 60)], ['practice_side_leads', 'brokers']);
+    }, 25_000);
+
+    it('R-12 (no-surprises review pending, findings from DSA data): when the agreement\'s 60-day review window ends', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      await dataReceived(p);
+      await pilotRunning(p, dateIn(300));
+      await p.run('RecordDataReceived', { workstreamId: 'ws-1', transferId: 't-1', dsaId: 'dsa-1', dataCategories: ['assessment'], piiIncluded: true, receivedOn: dateIn(0) });
+      await p.run('ConcludePilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', endedOn: dateIn(0), outcome: 'completed' });
+      const [shared] = await p.run('SharePreliminaryFindings', { workstreamId: 'ws-1', findingsId: 'f-1', sourceId: 'pilot-1', sharedWithOrganizationIds: [ORG.district] });
+      await expectIssuedOnce(p, 'R-12', shared!, 'findings', [afterStart(shared!, 60)], ['practice_side_reviewers']);
+    }, 25_000);
+
+    it('R-13 (DSA expiry): 90, 30 and 7 days before it expires', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const executed = await dataReceived(p);
+      const expires = midnightOf(executed.data['expiresOn'] as string);
+      await expectIssuedOnce(p, 'R-13', executed, 'dsa', [90, 30, 7].map((d) => scaledDue(executed, expires - d * DAY_MS)), ['data_stewards', 'co_leads']);
+    }, 25_000);
+
+    it('R-18 (agreement term ending): 120 and 30 days before the term ends', async () => {
+      const p = await new RecordedPartnership(rig.store).formalized();
+      const termEnd = dateIn(180);
+      const [amended] = await p.run('AmendAgreement', { agreementRef: 'MOU-1', amendmentKind: 'renewal', newTermEnd: termEnd });
+      await expectIssuedOnce(p, 'R-18', amended!, 'agreement', [120, 30].map((d) => scaledDue(amended!, midnightOf(termEnd) - d * DAY_MS)), ['co_leads']);
     }, 25_000);
 
     it('R-07 satisfied by the pilot\'s conclusion: both steps\' jobs are removed and nothing is issued', async () => {
@@ -601,6 +683,18 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
           await interpretJointly(p);
         },
         satisfy: (p) => p.run('DisseminateFindings', { workstreamId: 'ws-1', findingsId: 'f-1', artifactKind: 'brief', audience: 'partner_internal', releasedOn: dateIn(0) }),
+      },
+      {
+        policy: 'R-12',
+        by: 'the practice partner’s review',
+        start: async (p) => {
+          await dataReceived(p);
+          await pilotRunning(p, dateIn(300));
+          await p.run('RecordDataReceived', { workstreamId: 'ws-1', transferId: 't-1', dsaId: 'dsa-1', dataCategories: ['assessment'], piiIncluded: true, receivedOn: dateIn(0) });
+          await p.run('ConcludePilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', endedOn: dateIn(0), outcome: 'completed' });
+          await p.run('SharePreliminaryFindings', { workstreamId: 'ws-1', findingsId: 'f-1', sourceId: 'pilot-1', sharedWithOrganizationIds: [ORG.district] });
+        },
+        satisfy: (p) => p.run('RecordPracticePartnerReview', { workstreamId: 'ws-1', findingsId: 'f-1', reviewerOrganizationId: ORG.district, outcome: 'cleared' }),
       },
       {
         policy: 'R-13',
