@@ -1,11 +1,13 @@
 /**
  * `GET /partnerships/:id/timeline` over HTTP (Nest + Express, the API's problem filter) on real
- * views: content negotiation (JSON now, 406 for a request that prefers HTML until the page ships),
- * query parsing, 404, 503 with Retry-After, and the OpenAPI description. The API-key guard is the
- * application's; here the module is mounted on its own.
+ * views: content negotiation (JSON by default, the HTML page for a request that prefers it — the page
+ * itself is tested in html/ — and 406 for anything else), query parsing, 404, 503 with Retry-After,
+ * and the OpenAPI description. The API-key guard is the application's; here the module is mounted
+ * on its own, with the event store the page verifies the chain on (global in the application).
  */
-import type { INestApplication } from '@nestjs/common';
+import { Global, Module, type INestApplication, type Type } from '@nestjs/common';
 import request from 'supertest';
+import { createPostgresEventStore, EVENT_STORE, type EventStore } from '@trellis/event-store';
 import { agreementsProjection, timelineProjection } from '@trellis/projections';
 import { serveReadModels, TOOL_PARTNERSHIP_ID, createTestSchema, mixedHistory, type TestSchema } from '@trellis/projections/testing';
 import { readModelApp } from '../testing/read-model-app';
@@ -14,8 +16,9 @@ import { TimelineModule } from './timeline.module';
 
 let db: TestSchema;
 let app: INestApplication;
+let eventStore: Type;
 
-const appWith = (schema: string): Promise<INestApplication> => readModelApp(db.sql, schema, [TimelineModule]);
+const appWith = (schema: string): Promise<INestApplication> => readModelApp(db.sql, schema, [eventStore, TimelineModule]);
 
 beforeAll(async () => {
   db = await createTestSchema('tlhttp');
@@ -23,6 +26,11 @@ beforeAll(async () => {
   for (const projection of [timelineProjection, agreementsProjection]) {
     await serveReadModels(db.sql, db.schema, [projection], log.events);
   }
+  const store: EventStore = await createPostgresEventStore({ sql: db.sql, schema: db.schema });
+  @Global()
+  @Module({ providers: [{ provide: EVENT_STORE, useValue: store }], exports: [EVENT_STORE] })
+  class EventStoreForTest {}
+  eventStore = EventStoreForTest;
   app = await appWith(db.schema);
 });
 afterAll(async () => {
@@ -51,9 +59,14 @@ describe('GET /partnerships/:id/timeline', () => {
   it.each([
     ['text/html', 'text/html'],
     ['a browser\'s default (HTML preferred)', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
-    ['a type it cannot produce', 'text/csv'],
-  ])('answers 406 NOT_ACCEPTABLE for %s (no HTML page yet)', async (_, accept) => {
-    const res = await get(path).set('Accept', accept).expect(406);
+  ])('answers the HTML page for %s', async (_, accept) => {
+    const res = await get(path).set('Accept', accept).expect(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain('<title>Timeline — Valley–WestLab partnership</title>');
+  });
+
+  it('answers 406 NOT_ACCEPTABLE for a type it cannot produce', async () => {
+    const res = await get(path).set('Accept', 'text/csv').expect(406);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 406, code: 'NOT_ACCEPTABLE' });
   });
@@ -74,20 +87,23 @@ describe('GET /partnerships/:id/timeline', () => {
   });
 
   it('answers 503 with Retry-After while the read models are not built', async () => {
-    const bare = await appWith('public');
+    // An empty schema rather than 'public': the module creates the reminder-state table in its schema at start.
+    const empty = await createTestSchema('tlhttp_unbuilt');
+    const bare = await appWith(empty.schema);
     try {
       const res = await request(bare.getHttpServer()).get(path).expect(503);
       expect(res.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
       expect(res.headers['retry-after']).toBe('5');
     } finally {
       await bare.close();
+      await empty.drop();
     }
   });
 
-  it('is described in the OpenAPI document, 406 and the coming HTML page included', () => {
+  it('is described in the OpenAPI document, 406 and the HTML page included', () => {
     const operation = buildOpenApiDocument(app).paths[`/partnerships/{id}/timeline`]!.get!;
     expect(operation.parameters!.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['id', 'afterPosition', 'limit', 'workstreamId', 'type', 'Accept']));
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '406', '503']));
-    expect(operation.description).toMatch(/HTML page comes in a later release/);
+    expect(operation.description).toMatch(/A request that prefers `text\/html`.*gets the timeline page/);
   });
 });

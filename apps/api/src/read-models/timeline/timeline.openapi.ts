@@ -382,3 +382,18 @@ export const TIMELINE_VIEW_SCHEMA: SchemaObject = {
   },
   example: TIMELINE_VIEW_EXAMPLE,
 };
+
+/** What the HTML representation of the timeline shows and how it is served (both routes' descriptions). */
+export const TIMELINE_PAGE_DESCRIPTION =
+  'a server-rendered page (`text/html; charset=utf-8`, no script, works with JavaScript disabled) for showing at a ' +
+  'meeting: one lane per workstream with its phases as spans along occurred time (each phase occurrence from the ' +
+  'transition that entered it to the one that left it) and its events as marks; per span and per event who was at the ' +
+  'table (participants by `displayName` where the people vault has one, else by pseudonymous id, with roles and ' +
+  'organization types); backward moves and skips with their reasons; the reminders issued and scheduled (as ' +
+  '`GET /partnerships/{id}/reminders`); the hash-chain verification recomputed from the log (valid or broken, events ' +
+  'checked, head hash, as `GET /partnerships/{id}/verify`, linked); the signals raised and the data-disclosure ledger. ' +
+  'It reads the whole timeline, up to 5000 events, and says so when there are more. Every value is HTML-escaped; the ' +
+  'response carries a strict Content-Security-Policy (`default-src \'none\'`, the one inline stylesheet allowed by its ' +
+  'SHA-256 hash, no frames) and `Cache-Control: no-store`.';
+
+export const TIMELINE_PAGE_HTML_SCHEMA: SchemaObject = { type: 'string', description: 'An HTML5 document (the timeline page)' };
