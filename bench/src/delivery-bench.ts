@@ -24,6 +24,7 @@ import { createServer, Agent, request, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
@@ -247,6 +248,8 @@ async function startEngine(options: DeliveryOptions, receiver: Receiver): Promis
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // Production needs the people vault's master key; the bench registers no people.
+      PEOPLE_MASTER_KEY: randomBytes(32).toString('base64'),
       EVENT_STORE: 'postgres',
       DATABASE_URL: options.url,
       DB_SCHEMA: options.schema,

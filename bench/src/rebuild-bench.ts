@@ -13,6 +13,7 @@
  *   READ_MODEL_PROJECTIONS in one blue/green pass from that log, exactly as the worker's rebuild job
  *   does, into a fresh schema — with the peak RSS of the process.
  */
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
@@ -247,6 +248,8 @@ export async function measureWorkerRebuild(options: { url: string; logSchema: st
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // Production needs the people vault's master key; the bench registers no people.
+      PEOPLE_MASTER_KEY: randomBytes(32).toString('base64'),
       EVENT_STORE: 'postgres',
       DATABASE_URL: options.url,
       DB_SCHEMA: options.logSchema,

@@ -117,7 +117,7 @@ describe('history and exports', () => {
   it('streams a CSV export that verifies offline', async () => {
     const res = await api.get(`/partnerships/${id}/history`, { Accept: 'text/csv' });
     expect(res.headers.get('content-type')).toContain('text/csv');
-    expect(res.text.split('\r\n')[0]).toBe('position,revision,eventId,type,schemaVersion,streamId,occurredAt,recordedAt,prevHash,hash,data,metadata');
+    expect(res.text.split('\r\n')[0]).toBe('position,revision,eventId,type,schemaVersion,streamId,occurredAt,recordedAt,prevHash,hash,data,metadata,people');
     const events = parseExport(res.text, 'csv');
     expect(events).toHaveLength(total);
     expect((await verifyExport(events)).valid).toBe(true);

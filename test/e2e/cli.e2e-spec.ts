@@ -1,7 +1,8 @@
 /**
- * `trellis audit …` against a running Trellis: exports written to files verify offline, an edited
- * export is caught, and the server-side check is reported. One run goes through bin/trellis.js as a
- * real process; the rest call the same program in-process.
+ * `trellis audit …` and `trellis api-keys …` against a running Trellis: exports written to files
+ * verify offline, an edited export is caught, the server-side checks (one partnership, or every stream
+ * with `--all`) are reported, and keys are created, listed and revoked. One run goes through
+ * bin/trellis.js as a real process; the rest call the same program in-process.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { buildProgram } from '../../apps/cli/src/cli';
 import { ApiClient } from '../support/api-client';
-import { TOOL_PATH, playScenario } from '../support/seed-scenarios';
+import { STATE_AGENCY_PATH, TOOL_PATH, playScenario } from '../support/seed-scenarios';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -72,3 +73,67 @@ it('runs as a real process through bin/trellis.js', async () => {
     stderr: expect.stringContaining('401'),
   });
 }, 60_000);
+
+describe('trellis api-keys', () => {
+  it('creates a key (secret printed once), lists it without the secret, and revokes it at once', async () => {
+    const created = await trellis('api-keys', 'create', '--name', 'district warehouse', '--role', 'integrator', '--organization', 'riverside-usd');
+    expect(created.exitCode).toBe(0);
+    expect(created.lines[0]).toMatch(/^created [0-9a-f-]{36} \(integrator of riverside-usd, "district warehouse"\)$/);
+    const keyId = created.lines[0]!.split(' ')[1]!;
+    const secret = /^secret: (trk_[A-Za-z0-9_-]{43})$/.exec(created.lines[1]!)?.[1];
+    expect(secret).toBeDefined();
+    const asNewKey = new ApiClient(t.url, secret);
+    expect((await asNewKey.get('/events/catalog')).status).toBe(200);
+
+    const listed = await trellis('api-keys', 'list');
+    expect(listed.lines[0]).toMatch(/^ID\s+ROLE\s+ORGANIZATION\s+PREFIX\s+STATUS\s+CREATED\s+NAME$/);
+    const line = listed.lines.find((l) => l.startsWith(keyId));
+    expect(line).toMatch(new RegExp(`^${keyId} integrator\\s+riverside-usd\\s+${secret!.slice(0, 8)}\\s+active\\s+\\S+\\s+district warehouse$`));
+    expect(listed.lines.join('\n')).not.toContain(secret);
+
+    const revoked = await trellis('api-keys', 'revoke', keyId);
+    expect(revoked.lines[0]).toMatch(new RegExp(`^revoked ${keyId} \\(integrator of riverside-usd, "district warehouse"\\) at \\d{4}-`));
+    expect((await asNewKey.get('/events/catalog')).status).toBe(401);
+    expect((await trellis('api-keys', 'list')).lines.find((l) => l.startsWith(keyId))).toMatch(/\srevoked\s/);
+  });
+
+  it('reports the server’s refusals: an unknown role, a key already revoked', async () => {
+    await expect(trellis('api-keys', 'create', '--name', 'x', '--role', 'root')).rejects.toThrow('--role must be one of admin, auditor, integrator, member');
+    await expect(trellis('api-keys', 'create', '--name', 'x', '--role', 'admin', '--organization', 'riverside-usd')).rejects.toThrow(/400 .*VALIDATION_FAILED/);
+    await expect(trellis('api-keys', 'revoke', '01900000-0000-7000-8000-00000000abcd')).rejects.toThrow(/404 .*API_KEY_NOT_FOUND/);
+  });
+});
+
+describe('trellis audit verify --all', () => {
+  it('summarises every stream of the log, all valid', async () => {
+    const result = await trellis('audit', 'verify', '--all');
+    expect(result.exitCode).toBe(0);
+    expect(result.lines).toEqual([expect.stringMatching(/^checked (\d+) streams, \d+ events \(log position \d+\): \1 valid, 0 broken$/)]);
+  });
+
+  it('refuses a partnership id together with --all, and neither', async () => {
+    await expect(trellis('audit', 'verify', id, '--all')).rejects.toThrow('not both');
+    await expect(trellis('audit', 'verify')).rejects.toThrow('give a partnership id, or --all');
+  });
+
+  // Last: it tampers with the log.
+  it('names the broken streams and exits with code 2 after tampering (as a real process)', async () => {
+    const other = await playScenario(new ApiClient(t.url, t.adminKey), STATE_AGENCY_PATH);
+    const before = await trellis('audit', 'verify', '--all');
+    const [, streams, events, position] = /^checked (\d+) streams, (\d+) events \(log position (\d+)\)/.exec(before.lines[0]!)!;
+    const { checkedEvents } = (await new ApiClient(t.url, t.adminKey).get(`/partnerships/${other}/verify`)).body;
+    await t.pg!.query(
+      `UPDATE ${t.config.dbSchema}.events SET data = jsonb_set(data, '{name}', '"Tampered District"') WHERE stream_id = $1 AND revision = 1`,
+      [`partnership-${other}`],
+    );
+    const run = promisify(execFile)(process.execPath, [path.resolve(__dirname, '../../bin/trellis.js'), 'audit', 'verify', '--all'], { env: { ...process.env } });
+    const failure = await run.then(() => null, (error: { code: number; stdout: string; stderr: string }) => error);
+    expect({ code: failure?.code, stderr: failure?.stderr }).toEqual({ code: 2, stderr: '' });
+    // Revision 0 of the tampered stream still verifies; the rest of it does not count.
+    const stillValid = Number(events) - checkedEvents + 1;
+    expect(failure!.stdout.trim().split('\n')).toEqual([
+      `checked ${streams} streams, ${stillValid} events (log position ${position}): ${Number(streams) - 1} valid, 1 broken`,
+      `BROKEN partnership-${other}: first invalid revision 1 (hash does not match the event content) after 1 valid events`,
+    ]);
+  }, 60_000);
+});

@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig, probeRedis, RedisUnavailableError } from '@trellis/platform';
+import { ConfigError, loadConfig, probeRedis, redactSecrets, RedisUnavailableError } from '@trellis/platform';
 import { createApp } from './app.factory';
 
 async function main(): Promise<void> {
@@ -19,10 +19,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Written before (or without) the logger, so masked here as the logger would (a URL's password, a key).
   if (error instanceof ConfigError || error instanceof RedisUnavailableError) {
-    process.stderr.write(`trellis: ${error.message}\n`);
+    process.stderr.write(redactSecrets(`trellis: ${error.message}\n`));
   } else {
-    process.stderr.write(`trellis: failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(redactSecrets(`trellis: failed to start: ${(error as Error)?.stack ?? String(error)}\n`));
   }
   process.exit(1);
 });

@@ -8,3 +8,4 @@ export * from './queueing/queues';
 export * from './queueing/queueing.module';
 export * from './platform.module';
 export * from './logging/logger-options';
+export * from './people';

@@ -70,7 +70,7 @@ export class EventFeedQuery {
     let more = false;
     for await (const event of this.store.readAll({ ...(after !== undefined ? { after } : {}), maxCount: scanLimit, ...(storeFilter ? { filter: storeFilter } : {}) })) {
       scanned += 1;
-      if (!matches || matches(event)) {
+      if (!matches || (await matches(event))) {
         if (page.length === limit) {
           more = true; // the first event of the next page: neither returned nor passed
           break;

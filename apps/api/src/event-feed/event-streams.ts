@@ -89,7 +89,7 @@ export class EventStreams implements BeforeApplicationShutdown {
       writer.open();
       for await (const event of subscription) {
         if (writer.closed) break;
-        if (matches && !matches(event)) continue;
+        if (matches && !(await matches(event))) continue;
         await writer.send({ id: event.position.toString(), event: event.type, data: JSON.stringify(toExportedEvent(event)) });
         if (writer.closed) break;
       }

@@ -87,8 +87,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message = typeof response === 'object' && response !== null && 'message' in response ? (response as { message: unknown }).message : exception.message;
       const detail = Array.isArray(message) ? message.join('; ') : String(message);
-      const code = status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : status === 429 ? 'RATE_LIMITED' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
-      return { problem: make(status, code, HttpStatus[status]?.toString().replaceAll('_', ' ').toLowerCase() ?? 'Error', status < 500 ? detail : undefined), headers: {} };
+      return { problem: make(status, codeForStatus(status), titleForStatus(status), status < 500 ? detail : undefined), headers: {} };
+    }
+    const clientError = exposedClientError(exception);
+    if (clientError) {
+      return { problem: make(clientError.status, codeForStatus(clientError.status), titleForStatus(clientError.status), clientError.message), headers: clientError.headers };
     }
     return { problem: make(500, 'INTERNAL', 'Internal error', 'An unexpected error occurred; it has been logged with the correlation id'), headers: {} };
   }
@@ -97,6 +100,51 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 export function sendProblem(res: Response, problem: ProblemDocument, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/** For Express middleware (before Nest's filters): answers a ProblemException as the filter would. */
+export function sendProblemException(req: Request, res: Response, exception: ProblemException): void {
+  const problem: ProblemDocument = {
+    type: problemType(exception.code),
+    title: exception.title,
+    status: exception.status,
+    ...(exception.detail ? { detail: exception.detail } : {}),
+    code: exception.code,
+    ...(req.correlationId ? { correlationId: req.correlationId } : {}),
+    ...exception.extensions,
+  };
+  sendProblem(res, problem, { ...exception.headers });
+}
+
+function codeForStatus(status: number): string {
+  const known: Record<number, string> = {
+    401: 'UNAUTHENTICATED',
+    403: 'FORBIDDEN',
+    404: 'NOT_FOUND',
+    405: 'METHOD_NOT_ALLOWED',
+    413: 'PAYLOAD_TOO_LARGE',
+    416: 'RANGE_NOT_SATISFIABLE',
+    429: 'RATE_LIMITED',
+  };
+  return known[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL');
+}
+
+const titleForStatus = (status: number): string => HttpStatus[status]?.toString().replaceAll('_', ' ').toLowerCase() ?? 'Error';
+
+/**
+ * A client error raised by Express middleware with `http-errors` (serve-static and `send` behind
+ * /docs and /admin/queues: a Range that cannot be satisfied, a path that is not allowed). Such an
+ * error says it may be shown (`expose`); without this it would become a 500.
+ */
+function exposedClientError(e: unknown): { status: number; message: string; headers: Record<string, string> } | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { status, expose, headers } = e as Error & { status?: unknown; expose?: unknown; headers?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return undefined;
+  const safeHeaders: Record<string, string> = {};
+  if (headers && typeof headers === 'object') {
+    for (const [name, value] of Object.entries(headers)) if (typeof value === 'string' && /^[A-Za-z-]{1,40}$/.test(name)) safeHeaders[name] = value;
+  }
+  return { status, message: e.message.slice(0, 200), headers: safeHeaders };
 }
 
 /** Connection-level failures of PostgreSQL / PGlite (not query errors). */

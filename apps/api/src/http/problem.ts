@@ -78,9 +78,16 @@ export const API_PROBLEM_CODES = {
   REBUILD_IN_PROGRESS: 409,
   NO_REBUILD_IN_PROGRESS: 409,
   REVISION_MISMATCH: 412,
+  MALFORMED_REQUEST: 400,
+  /** Any other client error of the framework (e.g. a path parameter that is not valid percent-encoding). */
+  BAD_REQUEST: 400,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
+  RANGE_NOT_SATISFIABLE: 416,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;

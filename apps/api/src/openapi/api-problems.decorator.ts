@@ -6,10 +6,10 @@ import { RULE_CODES } from '@trellis/domain';
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed or invalid input; every bad field is named in `errors`. Codes: VALIDATION_FAILED, MALFORMED_JSON, INVALID_TEXT, UNKNOWN_COMMAND_TYPE, INVALID_ID, INVALID_HEADER, INVALID_QUERY',
   401: 'No or unknown API key (UNAUTHENTICATED)',
-  403: 'The key\'s role or organization is not allowed (FORBIDDEN)',
-  404: 'Unknown partnership (PARTNERSHIP_NOT_FOUND), projection (PROJECTION_NOT_FOUND) or route (NOT_FOUND)',
+  403: 'The key\'s role is not allowed (FORBIDDEN), or its organization withdrew from the partnership it writes to (ORGANIZATION_WITHDRAWN)',
+  404: 'Unknown partnership (PARTNERSHIP_NOT_FOUND; also a partnership outside the organization of a bound key), projection (PROJECTION_NOT_FOUND), API key (API_KEY_NOT_FOUND) or route (NOT_FOUND)',
   406: 'No acceptable representation (NOT_ACCEPTABLE)',
-  409: 'IDEMPOTENCY_KEY_REUSED (same key, other body), IDEMPOTENCY_KEY_IN_PROGRESS, CONCURRENCY_CONFLICT (retries after revision conflicts exhausted; retry), EVENT_ID_CONFLICT, REBUILD_IN_PROGRESS, NO_REBUILD_IN_PROGRESS',
+  409: 'IDEMPOTENCY_KEY_REUSED (same key, other body), IDEMPOTENCY_KEY_IN_PROGRESS, CONCURRENCY_CONFLICT (retries after revision conflicts exhausted; retry), EVENT_ID_CONFLICT, REBUILD_IN_PROGRESS, NO_REBUILD_IN_PROGRESS, LAST_ADMIN_KEY',
   412: 'If-Match does not match the current revision (REVISION_MISMATCH); the current ETag is returned',
   413: 'Body larger than the limit (PAYLOAD_TOO_LARGE)',
   415: 'Body is not JSON (UNSUPPORTED_MEDIA_TYPE)',

@@ -7,6 +7,10 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { PHASES, RULE_CODES, STREAM_COMMAND_TYPES } from '@trellis/domain';
 import { API_PROBLEM_CODES } from '../http/problem';
+import { RATE_LIMIT_EXEMPT_PATHS } from '../rate-limit/unauthenticated-rate-limit';
+import { ACCESS_PROBLEM_CODES } from '../auth/access-problems';
+import { PEOPLE_PROBLEM_CODES } from '../people/people.problems';
+import { PEOPLE_ANNOTATION_SCHEMA } from '../people/people.openapi';
 import { COMMAND_DTOS, ProposePartnershipDto } from '../partnerships/dto/command-dtos';
 import { VALID_COMMAND_EXAMPLES } from '../partnerships/dto/command-examples';
 
@@ -33,6 +37,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: [ProposePartnershipDto, ...Object.values(COMMAND_DTOS)],
   });
   addSchemas(document);
+  declareRateLimits(document);
   return document;
 }
 
@@ -121,6 +126,7 @@ function addSchemas(document: OpenAPIObject): void {
       partnershipId: { type: 'string', format: 'uuid' },
       events: { type: 'array', items: ref('Event') },
       nextAfterRevision: { ...revision, nullable: true, description: 'Pass as afterRevision for the next page; null at the end' },
+      people: { ...PEOPLE_ANNOTATION_SCHEMA, description: `For the participants this page names: ${PEOPLE_ANNOTATION_SCHEMA.description}` },
     },
   };
   schemas['PartnershipView'] = {
@@ -129,7 +135,13 @@ function addSchemas(document: OpenAPIObject): void {
     properties: {
       partnershipId: { type: 'string', format: 'uuid' },
       revision,
-      state: { type: 'object', description: `The folded partnership: status, organizations, participants, agreements, DSAs, workstreams (phases: ${PHASES.join(', ')}), …` },
+      state: {
+        type: 'object',
+        description:
+          `The folded partnership: status, organizations, participants, agreements, DSAs, workstreams (phases: ${PHASES.join(', ')}), …. ` +
+          'A participant linked to a person of the people vault also has `displayName`, resolved at read time: the name, or ' +
+          '"erased participant (<roles joined by />, <organization type>)" after erasure.',
+      },
       asOf: { type: 'string', format: 'date-time' },
       time: { type: 'string', enum: ['recorded', 'occurred'] },
       eventsApplied: { type: 'integer' },
@@ -192,7 +204,7 @@ function addSchemas(document: OpenAPIObject): void {
       title: { type: 'string' },
       status: { type: 'integer' },
       detail: { type: 'string' },
-      code: { type: 'string', enum: [...Object.keys(API_PROBLEM_CODES), ...RULE_CODES] },
+      code: { type: 'string', enum: [...Object.keys(API_PROBLEM_CODES), ...Object.keys(ACCESS_PROBLEM_CODES), ...Object.keys(PEOPLE_PROBLEM_CODES), ...RULE_CODES] },
       correlationId: { type: 'string' },
       errors: {
         type: 'array',
@@ -201,6 +213,32 @@ function addSchemas(document: OpenAPIObject): void {
       details: { type: 'object', description: 'For 422: rule-specific details (e.g. the offending reference)' },
     },
   };
+}
+
+/**
+ * Every rate-limited operation may answer 429 (docs/security.md, "Hardening"): declared where a
+ * controller did not, with the headers that say when to retry.
+ */
+function declareRateLimits(document: OpenAPIObject): void {
+  const integer = (description: string) => ({ description, schema: { type: 'integer' } });
+  const headers = {
+    'Retry-After': integer('Seconds until a request will be allowed again'),
+    'RateLimit-Limit': integer('Requests the bucket holds (the burst)'),
+    'RateLimit-Remaining': integer('Requests that may be made now (0)'),
+    'RateLimit-Reset': integer('Seconds until the bucket is full again'),
+  };
+  for (const [path, operations] of Object.entries(document.paths)) {
+    if (RATE_LIMIT_EXEMPT_PATHS.has(path)) continue;
+    for (const operation of Object.values(operations) as Array<{ responses?: Record<string, Record<string, unknown>> }>) {
+      if (!operation?.responses) continue;
+      operation.responses['429'] = {
+        description: 'Rate limited (RATE_LIMITED): the API key\'s allowance, or the client address\'s for requests without a valid key, is spent; see Retry-After',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        ...operation.responses['429'],
+        headers,
+      };
+    }
+  }
 }
 
 export function mountOpenApi(app: INestApplication): void {

@@ -2,7 +2,7 @@
  * Commands over HTTP (DESIGN.md §4). Thin: parse the envelope and headers, call the pipeline, write
  * the outcome (including a replayed Idempotency-Key response).
  */
-import { Body, Controller, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '@trellis/platform';
@@ -11,6 +11,7 @@ import { ApiProblems } from '../openapi/api-problems.decorator';
 import { parseIdempotencyKey, parseIfMatch, parsePartnershipId } from '../http/request-parsing';
 import { parseCommandRequest, parseProposalRequest } from './command-request';
 import { PartnershipCommandsService, type HttpOutcome } from './partnership-commands.service';
+import { PersonReferencesInterceptor } from '../people/person-references.interceptor';
 
 @ApiTags('Commands')
 @ApiBearerAuth()
@@ -56,6 +57,7 @@ export class PartnershipCommandsController {
   @Post(':id/commands')
   @HttpCode(201)
   @Roles(...WRITERS)
+  @UseInterceptors(PersonReferencesInterceptor)
   @ApiOperation({
     summary: 'Record a fact in a partnership',
     description:

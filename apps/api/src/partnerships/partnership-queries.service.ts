@@ -4,12 +4,15 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  isPartnership,
   PartnershipNotFound,
   partnershipDecider,
   partnershipStreamId,
+  type ParticipantState,
   type PartnershipState,
 } from '@trellis/domain';
 import { EVENT_STORE, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@trellis/event-store';
+import { PersonLabels, type PartnershipPeople } from '../people/person-labels';
 import { fromRecorded } from './partnership-envelope';
 import { PartnershipCommandsService } from './partnership-commands.service';
 
@@ -30,12 +33,18 @@ export class PartnershipQueriesService {
   constructor(
     private readonly commands: PartnershipCommandsService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly labels: PersonLabels,
   ) {}
 
   async current(partnershipId: string): Promise<PartnershipView> {
     const { state, revision } = await this.commands.load(partnershipId);
     if (revision < 0n) throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
-    return { partnershipId, revision: revision.toString(), state };
+    return { partnershipId, revision: revision.toString(), state: withDisplayNames(state, await this.labels.ofState(state)) };
+  }
+
+  /** The people of the partnership (names resolved now from the vault), for history pages and exports. */
+  async people(partnershipId: string): Promise<PartnershipPeople> {
+    return this.labels.ofState((await this.commands.load(partnershipId)).state);
   }
 
   /**
@@ -59,7 +68,7 @@ export class PartnershipQueriesService {
     }
     if (!exists) throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
     if (applied === 0) throw new PartnershipNotFound(`Partnership ${partnershipId} had no ${time} events as of ${asOf}`);
-    return { partnershipId, revision: revision.toString(), state, asOf, time, eventsApplied: applied };
+    return { partnershipId, revision: revision.toString(), state: withDisplayNames(state, await this.labels.ofState(state)), asOf, time, eventsApplied: applied };
   }
 
   async assertExists(partnershipId: string): Promise<void> {
@@ -81,4 +90,23 @@ export class PartnershipQueriesService {
     await this.assertExists(partnershipId);
     return verifyChain(this.store.readStream(partnershipStreamId(partnershipId), { raw: true }));
   }
+}
+
+/**
+ * The state with each participant's `displayName` (the person's name, or the erased label with the
+ * roles and organization type of this state), added at read time: the folded state never holds one.
+ */
+function withDisplayNames(state: PartnershipState, people: PartnershipPeople): PartnershipState {
+  if (people.isEmpty || !isPartnership(state)) return state;
+  const participants: Record<string, ParticipantState & { displayName?: string }> = {};
+  for (const [id, participant] of Object.entries(state.participants)) {
+    const displayName = people.displayName(id);
+    Object.defineProperty(participants, id, {
+      value: displayName === undefined ? participant : { ...participant, displayName },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { ...state, participants };
 }

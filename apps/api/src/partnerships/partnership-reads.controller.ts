@@ -11,6 +11,7 @@ import { ApiProblems } from '../openapi/api-problems.decorator';
 import { badRequest, ProblemException } from '../http/problem';
 import { parseInstant, parseLimit, parseNonNegativeInteger, parsePartnershipId } from '../http/request-parsing';
 import { CSV_HEADER, toCsvRow, toExportedEvent, toNdjsonLine } from '@trellis/event-store';
+import { participantIdsNamedIn } from '../people/person-labels';
 import { PartnershipQueriesService, type TimeAxis } from './partnership-queries.service';
 
 @ApiTags('Partnerships')
@@ -60,7 +61,10 @@ export class PartnershipReadsController {
     summary: 'Event history',
     description:
       'Events with their full envelope, exactly as stored (never upcast, so the hash chain verifies). JSON pages by ' +
-      'default; `Accept: application/x-ndjson` or `text/csv` streams an export of every event after `afterRevision`.',
+      'default; `Accept: application/x-ndjson` or `text/csv` streams an export of every event after `afterRevision`. ' +
+      'Names are resolved now from the people vault and put beside the envelopes, never in them: `people` ' +
+      '(participantId → name, or "erased participant (role, organization type)") on the page, on each NDJSON line that ' +
+      'names a linked participant, and in the last CSV column; the hashed fields are untouched, so exports verify offline.',
   })
   @ApiParam({ name: 'id', description: 'Partnership id (UUID)' })
   @ApiQuery({ name: 'afterRevision', required: false, description: 'Exclusive; omit to start at revision 0' })
@@ -82,6 +86,7 @@ export class PartnershipReadsController {
       throw new ProblemException(406, 'NOT_ACCEPTABLE', 'Not acceptable', 'History is available as application/json, application/x-ndjson or text/csv');
     }
     await this.queries.assertExists(id);
+    const people = await this.queries.people(id);
 
     if (format === 'application/json') {
       const limit = parseLimit(limitRaw, 100, 1_000);
@@ -89,7 +94,12 @@ export class PartnershipReadsController {
       for await (const e of this.queries.history(id, after, limit + 1)) events.push(toExportedEvent(e));
       const more = events.length > limit;
       const page = more ? events.slice(0, limit) : events;
-      res.json({ partnershipId: id, events: page, nextAfterRevision: more ? page[page.length - 1]!.revision : null });
+      res.json({
+        partnershipId: id,
+        events: page,
+        nextAfterRevision: more ? page[page.length - 1]!.revision : null,
+        people: people.labels(page.flatMap(participantIdsNamedIn)),
+      });
       return;
     }
 
@@ -101,7 +111,8 @@ export class PartnershipReadsController {
     if (csv) res.write(CSV_HEADER);
     try {
       for await (const e of this.queries.history(id, after, limit)) {
-        const line = csv ? toCsvRow(e) : toNdjsonLine(e);
+        const named = people.isEmpty ? {} : people.labels(participantIdsNamedIn(e));
+        const line = csv ? toCsvRow(e, named) : toNdjsonLine(e, named);
         // Respect back-pressure: never buffer the whole history in memory.
         if (!res.write(line)) await once(res, 'drain');
       }

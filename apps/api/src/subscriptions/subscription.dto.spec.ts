@@ -1,12 +1,14 @@
 /**
  * `eventTypes` of `POST /subscriptions` is checked against the published event catalog, so every type
- * the feed serves — the partnership's events and the reminders' `ReminderIssued` — can be filtered on.
+ * the feed serves — the partnership's events, the reminders' `ReminderIssued` and the compliance
+ * stream's `PersonalDataErased` — can be filtered on.
  */
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { PARTNERSHIP_EVENT_TYPES } from '@trellis/domain';
 import { EVENT_CATALOG } from '@trellis/integrations';
 import { REMINDER_EVENT_TYPES } from '@trellis/reminders';
+import { COMPLIANCE_EVENT_TYPES } from '@trellis/platform';
 import { CreateSubscriptionDto, SUBSCRIBABLE_EVENT_TYPES } from './subscription.dto';
 
 const URL = 'https://warehouse.example.org/trellis/webhooks';
@@ -20,9 +22,9 @@ function eventTypesErrors(eventTypes: unknown): string[] {
 }
 
 describe('CreateSubscriptionDto.eventTypes', () => {
-  it('offers exactly the catalog’s event types: the partnership’s, then the reminders’', () => {
+  it('offers exactly the catalog’s event types: the partnership’s, the reminders’, then the compliance stream’s', () => {
     expect(SUBSCRIBABLE_EVENT_TYPES).toEqual(EVENT_CATALOG.map((e) => e.type));
-    expect(SUBSCRIBABLE_EVENT_TYPES).toEqual([...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES]);
+    expect(SUBSCRIBABLE_EVENT_TYPES).toEqual([...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES, ...COMPLIANCE_EVENT_TYPES]);
   });
 
   it.each([

@@ -10,7 +10,7 @@ import { IsOneOfList, IsText, LIMITS } from '../partnerships/dto/validation.deco
 
 /**
  * Every event type a subscription may filter on: the published catalog's (the partnership's events,
- * then `ReminderIssued`), the same list `GET /events?types=` accepts.
+ * `ReminderIssued`, then `PersonalDataErased`), the same list `GET /events?types=` accepts.
  */
 export const SUBSCRIBABLE_EVENT_TYPES: readonly string[] = EVENT_CATALOG.map((entry) => entry.type);
 export const MAX_SUBSCRIPTION_PARTNERSHIPS = LIMITS.list;

@@ -68,11 +68,13 @@ export class SubscriptionsController {
       'CloudEvents 1.0 structured JSON event signed per Standard Webhooks (`webhook-id` = eventId, `webhook-timestamp`, ' +
       '`webhook-signature`). The `secret` is returned only here. The url must be http(s), at most 2048 characters, and its ' +
       'host must not be (or resolve to) a private, loopback or link-local address unless the server allows it ' +
-      '(422 WEBHOOK_TARGET_NOT_ALLOWED).',
+      '(422 WEBHOOK_TARGET_NOT_ALLOWED). A key bound to an organization must name `partnershipIds` (400 otherwise), each ' +
+      'a partnership its organization is or was a member of (404 PARTNERSHIP_NOT_FOUND otherwise): its deliveries never ' +
+      'carry another organization\'s events.',
   })
   @ApiBody({ type: CreateSubscriptionDto })
   @ApiResponse({ status: 201, description: 'Created; Location names it', schema: CREATED_SUBSCRIPTION_SCHEMA })
-  @ApiProblems(400, 401, 403, 413, 415, 422, 429, 503)
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422, 429, 503)
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response) {
     const dto = parseBody(CreateSubscriptionDto, body);
     const { subscription, secret } = await this.service.create(principal, {

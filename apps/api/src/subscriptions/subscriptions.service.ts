@@ -22,7 +22,9 @@ import {
   type WebhookSubscription,
 } from '@trellis/integrations';
 import { EVENT_STORE, type EventStore } from '@trellis/event-store';
+import { PartnershipNotFound } from '@trellis/domain';
 import { QUEUES, TRELLIS_CONFIG, type Principal, type TrellisConfig } from '@trellis/platform';
+import { OrganizationMembership } from '../auth/organization-membership';
 import { ProblemException, validationFailed } from '../http/problem';
 
 /** How long a request waits for Redis before leaving the job to the sweep. */
@@ -46,9 +48,11 @@ export class SubscriptionsService {
     @Inject(TRELLIS_CONFIG) private readonly config: TrellisConfig,
     @InjectQueue(QUEUES.webhookDelivery) private readonly deliveryQueue: Queue,
     @InjectQueue(QUEUES.webhookDispatch) private readonly dispatchQueue: Queue,
+    private readonly membership: OrganizationMembership,
   ) {}
 
   async create(principal: Principal, input: Omit<NewSubscription, 'ownerKeyId'>): Promise<{ subscription: WebhookSubscription; secret: string }> {
+    await this.assertScope(principal, input.partnershipIds);
     const check = this.policy.checkUrl(input.url);
     if (!check.ok) {
       if (check.kind === 'invalid') throw validationFailed([{ field: 'url', messages: [`url ${check.reason}`] }]);
@@ -59,6 +63,27 @@ export class SubscriptionsService {
     // Read before the insert: whatever is appended from now on is after it, and reaches the subscription.
     const headPosition = await this.store.headPosition();
     return this.subscriptions.create({ ...input, ownerKeyId: principal.apiKeyId, headPosition });
+  }
+
+  /**
+   * Organization scoping of webhooks: a key bound to an organization subscribes only to named
+   * partnerships its organization is or was a member of (as for reads), so its deliveries — live and
+   * replayed — never carry another organization's events. The dispatcher needs no notion of
+   * organizations: the stored `partnershipIds` filter is the scope.
+   */
+  private async assertScope(principal: Principal, partnershipIds: readonly string[] | undefined): Promise<void> {
+    const organizationId = principal.organizationId;
+    if (organizationId === undefined) return;
+    if (!partnershipIds || partnershipIds.length === 0) {
+      throw validationFailed(
+        [{ field: 'partnershipIds', messages: [`partnershipIds is required for a key bound to an organization (${organizationId}): name the partnerships to deliver`] }],
+      );
+    }
+    for (const id of partnershipIds) {
+      if ((await this.membership.status(organizationId, id, 'read')) === 'none') {
+        throw new PartnershipNotFound(`Partnership ${id.toLowerCase()} does not exist`);
+      }
+    }
   }
 
   list(principal: Principal, options: { after?: string; limit: number }): Promise<SubscriptionPage> {

@@ -29,9 +29,13 @@ export function registerAuditCommands(program: Command, out: (line: string) => v
     });
 
   audit
-    .command('verify <partnershipId>')
-    .description('ask the server to recompute the partnership’s hash chain')
-    .action(async (partnershipId: string) => {
+    .command('verify [partnershipId]')
+    .description('ask the server to recompute a partnership’s hash chain, or with --all every stream’s')
+    .option('--all', 'verify every stream of the log (partnerships, reminders, compliance) and print a summary')
+    .action(async (partnershipId: string | undefined, opts: { all?: boolean }) => {
+      if (opts.all === true && partnershipId !== undefined) throw new Error('give a partnership id or --all, not both');
+      if (opts.all === true) return verifyAll(out);
+      if (partnershipId === undefined) throw new Error('give a partnership id, or --all');
       const result = await TrellisHttpClient.fromEnv().json<{ valid: boolean; checkedEvents: number; headHash: string; firstInvalidRevision?: string; reason?: string }>(
         `/partnerships/${encodeURIComponent(partnershipId)}/verify`,
       );
@@ -61,4 +65,26 @@ export function registerAuditCommands(program: Command, out: (line: string) => v
       if (result.streams.length === 0) out('no events in the file');
       if (!result.valid) process.exitCode = 2;
     });
+}
+
+interface LogVerification {
+  valid: boolean;
+  streamsChecked: number;
+  eventsChecked: number;
+  validStreams: number;
+  brokenStreams: number;
+  through: string;
+  broken: Array<{ streamId: string; checkedEvents: number; firstInvalidRevision?: string; reason?: string }>;
+  brokenTruncated: boolean;
+}
+
+/** `audit verify --all`: the server walks the whole log (GET /audit/verify); exit code 2 when anything is broken. */
+async function verifyAll(out: (line: string) => void): Promise<void> {
+  const r = await TrellisHttpClient.fromEnv().json<LogVerification>('/audit/verify');
+  out(`checked ${r.streamsChecked} streams, ${r.eventsChecked} events (log position ${r.through}): ${r.validStreams} valid, ${r.brokenStreams} broken`);
+  for (const s of r.broken) {
+    out(`BROKEN ${s.streamId}: first invalid revision ${s.firstInvalidRevision} (${s.reason ?? 'hash mismatch'}) after ${s.checkedEvents} valid events`);
+  }
+  if (r.brokenTruncated) out(`… and ${r.brokenStreams - r.broken.length} more broken streams`);
+  if (!r.valid) process.exitCode = 2;
 }

@@ -2,6 +2,11 @@
  * Audit exports (NDJSON and CSV) and their offline verification. An export holds each event's full
  * stored envelope, so anyone can recompute the hash chain without access to Trellis: parse the file,
  * group events by stream, and check every link and hash (`verifyChain`).
+ *
+ * Beside the envelope (never inside it) an exported event may carry `people`: the display names of
+ * the participants it names, resolved from the people vault when the export was made (DESIGN.md §9).
+ * It is an annotation outside the hashed fields: it does not enter verification, and an export made
+ * after an erasure simply carries the erased label instead of the name.
  */
 import { verifyChain, type ChainVerification, type VerifiableEvent } from '../core/hash-chain';
 import type { JsonObject, RecordedEvent } from '../core/event-store.port';
@@ -16,7 +21,13 @@ export interface ExportedEvent {
   position: string;
   data: JsonObject;
   metadata: JsonObject;
+  /** participantId → display name when exported (an annotation: not hashed, not verified). */
+  people?: PeopleAnnotation;
 }
+
+export type PeopleAnnotation = Readonly<Record<string, string>>;
+
+const hasPeople = (people: PeopleAnnotation | undefined): people is PeopleAnnotation => people !== undefined && Object.keys(people).length > 0;
 
 export const toExportedEvent = (e: RecordedEvent): ExportedEvent => ({
   eventId: e.eventId,
@@ -29,7 +40,9 @@ export const toExportedEvent = (e: RecordedEvent): ExportedEvent => ({
   metadata: e.metadata,
 });
 
-export const toNdjsonLine = (e: RecordedEvent): string => `${JSON.stringify(toExportedEvent(e))}\n`;
+/** The envelope as stored, then `people` when the event names a linked participant. */
+export const toNdjsonLine = (e: RecordedEvent, people?: PeopleAnnotation): string =>
+  `${JSON.stringify(hasPeople(people) ? { ...toExportedEvent(e), people } : toExportedEvent(e))}\n`;
 
 export const CSV_COLUMNS = [
   'position',
@@ -44,12 +57,19 @@ export const CSV_COLUMNS = [
   'hash',
   'data',
   'metadata',
+  'people',
 ] as const;
+
+/** The columns of exports made before the `people` column existed (still read and verified). */
+const LEGACY_CSV_COLUMNS = CSV_COLUMNS.slice(0, -1);
 
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
 
-/** One RFC 4180 row; `data` and `metadata` are JSON cells, so the CSV carries the whole envelope. */
-export function toCsvRow(e: RecordedEvent): string {
+/**
+ * One RFC 4180 row; `data` and `metadata` are JSON cells, so the CSV carries the whole envelope.
+ * `people` is a JSON cell too, empty when the event names no linked participant.
+ */
+export function toCsvRow(e: RecordedEvent, people?: PeopleAnnotation): string {
   const m = e.metadata as Record<string, unknown>;
   const cells = [
     e.position.toString(),
@@ -64,6 +84,7 @@ export function toCsvRow(e: RecordedEvent): string {
     String(m['hash'] ?? ''),
     JSON.stringify(e.data),
     JSON.stringify(e.metadata),
+    hasPeople(people) ? JSON.stringify(people) : '',
   ];
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
@@ -122,13 +143,15 @@ export function parseExport(text: string, format: 'ndjson' | 'csv'): ExportedEve
       });
   }
   const [header, ...rows] = parseCsv(text);
-  if (!header || header.join(',') !== CSV_COLUMNS.join(',')) throw new Error(`CSV header must be: ${CSV_COLUMNS.join(',')}`);
+  const columns = header?.join(',');
+  if (columns !== CSV_COLUMNS.join(',') && columns !== LEGACY_CSV_COLUMNS.join(',')) throw new Error(`CSV header must be: ${CSV_COLUMNS.join(',')}`);
   return rows
     .filter((r) => r.length > 1 || r[0] !== '')
     .map((r, i) => {
       const cell = (name: (typeof CSV_COLUMNS)[number]) => r[CSV_COLUMNS.indexOf(name)] ?? '';
+      let event: ExportedEvent;
       try {
-        return {
+        event = {
           eventId: cell('eventId'),
           type: cell('type'),
           schemaVersion: Number(cell('schemaVersion')),
@@ -140,6 +163,12 @@ export function parseExport(text: string, format: 'ndjson' | 'csv'): ExportedEve
         };
       } catch {
         throw new Error(`CSV row ${i + 2}: data or metadata is not JSON`);
+      }
+      if (cell('people') === '') return event;
+      try {
+        return { ...event, people: JSON.parse(cell('people')) as PeopleAnnotation };
+      } catch {
+        throw new Error(`CSV row ${i + 2}: people is not JSON`);
       }
     });
 }
@@ -157,7 +186,8 @@ export async function verifyExport(events: readonly ExportedEvent[]): Promise<Ex
   const byStream = new Map<string, VerifiableEvent[]>();
   for (const e of events) {
     const list = byStream.get(e.streamId) ?? [];
-    list.push({ ...e, revision: e.revision });
+    // Only the envelope is verified; annotations beside it (`people`) are not part of the chain.
+    list.push({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata, revision: e.revision });
     byStream.set(e.streamId, list);
   }
   const streams = [];

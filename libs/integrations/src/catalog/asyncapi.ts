@@ -6,6 +6,7 @@
  */
 import { PARTNERSHIP_STREAM_PREFIX } from '@trellis/domain';
 import { REMINDER_EVENT_TYPES, REMINDERS_STREAM_PREFIX } from '@trellis/reminders';
+import { COMPLIANCE_EVENT_TYPES, COMPLIANCE_STREAM_ID } from '@trellis/platform';
 import { CLOUD_EVENT_SCHEMA, CLOUDEVENTS_JSON, EVENT_ENVELOPE_SCHEMA, WEBHOOK_HEADERS_SCHEMA } from './event-envelopes';
 import { catalogContentHash, EVENT_CATALOG, EVENT_SCHEMAS, eventTypeName, type JsonSchema } from './event-schemas';
 
@@ -18,8 +19,17 @@ const envelopeMessageName = (type: string, version: number): string => `${type}.
 const ref = (pointer: string): { $ref: string } => ({ $ref: pointer });
 
 const REMINDER_TYPES: ReadonlySet<string> = new Set(REMINDER_EVENT_TYPES);
+const COMPLIANCE_TYPES: ReadonlySet<string> = new Set(COMPLIANCE_EVENT_TYPES);
 /** The stream an event type is appended to: `reminders-<partnershipId>` for reminder events, else the partnership's. */
 export const streamPrefixOf = (type: string): string => (REMINDER_TYPES.has(type) ? REMINDERS_STREAM_PREFIX : PARTNERSHIP_STREAM_PREFIX);
+/**
+ * Events of a partnership (its own stream or its reminders) carry `metadata.partnershipId` and are
+ * sent from `/partnerships/<id>` with it as subject; the compliance stream's events belong to no
+ * partnership: they come from `/streams/compliance`, with no subject.
+ */
+export const isPartnershipEventType = (type: string): boolean => !COMPLIANCE_TYPES.has(type);
+/** The `streamId` pattern of an event type's envelope. */
+const streamPattern = (type: string): string => (COMPLIANCE_TYPES.has(type) ? `^${COMPLIANCE_STREAM_ID}$` : `^${streamPrefixOf(type)}`);
 
 export interface AsyncApiChannel {
   readonly address: string | null;
@@ -83,15 +93,26 @@ export function buildAsyncApiDocument(): AsyncApiDocument {
       payload: {
         allOf: [
           ref('#/components/schemas/CloudEvent'),
-          {
-            type: 'object',
-            required: ['type', 'source', 'subject', 'data'],
-            properties: {
-              type: { const: eventTypeName(type, v) },
-              source: { type: 'string', pattern: '^/partnerships/[^/]+$' },
-              data: dataRef,
-            },
-          },
+          isPartnershipEventType(type)
+            ? {
+                type: 'object',
+                required: ['type', 'source', 'subject', 'data'],
+                properties: {
+                  type: { const: eventTypeName(type, v) },
+                  source: { type: 'string', pattern: '^/partnerships/[^/]+$' },
+                  data: dataRef,
+                },
+              }
+            : {
+                type: 'object',
+                required: ['type', 'source', 'data'],
+                not: { required: ['subject'] },
+                properties: {
+                  type: { const: eventTypeName(type, v) },
+                  source: { const: `/streams/${COMPLIANCE_STREAM_ID}` },
+                  data: dataRef,
+                },
+              },
         ],
       },
     };
@@ -106,9 +127,9 @@ export function buildAsyncApiDocument(): AsyncApiDocument {
             properties: {
               type: { const: type },
               schemaVersion: { const: v },
-              streamId: { type: 'string', pattern: `^${streamPrefixOf(type)}` },
+              streamId: { type: 'string', pattern: streamPattern(type) },
               data: dataRef,
-              metadata: { type: 'object', required: ['partnershipId'] },
+              metadata: isPartnershipEventType(type) ? { type: 'object', required: ['partnershipId'] } : { type: 'object', not: { required: ['partnershipId'] } },
             },
           },
         ],
@@ -124,7 +145,10 @@ export function buildAsyncApiDocument(): AsyncApiDocument {
       title: 'Trellis partnership events',
       version: `catalog-${catalogContentHash(EVENT_SCHEMAS.events).slice(0, 12)}`,
       description: [
-        'Every fact recorded about a research–practice partnership, as Trellis delivers it to integrators.',
+        'Every fact recorded about a research–practice partnership, as Trellis delivers it to integrators, and the ' +
+          'compliance facts of the deployment: `PersonalDataErased` (stream `compliance`, CloudEvents source ' +
+          '`/streams/compliance`, no subject) tells receivers to erase what they keep about a personId. Payloads carry ' +
+          'ids, never names or e-mail addresses.',
         '',
         '* **Webhooks**: a subscription (`POST /subscriptions`) receives each matching event as a CloudEvents 1.0 ' +
           'structured JSON body (`type` = `trellis.<EventType>.v<schemaVersion>`), signed per Standard Webhooks, at ' +

@@ -23,6 +23,7 @@ import {
   type ReminderIssued,
   type ReminderState,
 } from '@trellis/reminders';
+import { COMPLIANCE_EVENT_SCHEMA_VERSIONS, COMPLIANCE_EVENT_TYPES, COMPLIANCE_STREAM_ID, ERASURE_REASONS, type PersonalDataErasedData } from '@trellis/platform';
 import { toCloudEvent } from '../webhooks/cloud-event';
 import { EVENT_CATALOG_ASYNCAPI, payloadSchemaName, streamPrefixOf } from './asyncapi';
 import { CLOUD_EVENT_SCHEMA, EVENT_ENVELOPE_SCHEMA } from './event-envelopes';
@@ -51,9 +52,18 @@ import { abandonedPartnershipPlan, closedPartnershipPlan } from './testing/every
 const { plan, runCommands, seedToolPath } = PartnershipFixtures;
 
 const PARTNERSHIP_ID = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
-/** Every event type the catalog must publish: the partnership's, then the reminders'. */
-const ALL_EVENT_TYPES: readonly string[] = [...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES];
-const SCHEMA_VERSIONS: Readonly<Record<string, number>> = { ...PARTNERSHIP_EVENT_SCHEMA_VERSIONS, ...REMINDER_EVENT_SCHEMA_VERSIONS };
+/** Every event type the catalog must publish: the partnership's, the reminders', then the compliance stream's. */
+const ALL_EVENT_TYPES: readonly string[] = [...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES, ...COMPLIANCE_EVENT_TYPES];
+const SCHEMA_VERSIONS: Readonly<Record<string, number>> = {
+  ...PARTNERSHIP_EVENT_SCHEMA_VERSIONS,
+  ...REMINDER_EVENT_SCHEMA_VERSIONS,
+  ...COMPLIANCE_EVENT_SCHEMA_VERSIONS,
+};
+/** Erasures as the people vault records them: with each reason, and without one. */
+const ERASURES: PersonalDataErasedData[] = [
+  { personId: '0193a1b2-0000-7000-8000-000000000001', erasedAt: '2025-09-01T10:00:00.000Z' },
+  ...ERASURE_REASONS.map((reason, i) => ({ personId: `0193a1b2-0000-7000-8000-00000000001${i}`, erasedAt: '2025-09-02T10:00:00.000Z', reason })),
+];
 
 /** Every event the decider emits along the two plans, in order. */
 const EMITTED: PartnershipEvent[] = [...runCommands(closedPartnershipPlan()).events, ...runCommands(abandonedPartnershipPlan()).events];
@@ -83,21 +93,24 @@ describe('the published schemas (event-schemas.generated.json)', () => {
     }
   });
 
-  it('come from the partnership events (libs/domain) and the reminder events (libs/reminders), and say so', () => {
+  it('come from the partnership events (libs/domain), the reminder events (libs/reminders) and the compliance events (libs/platform), and say so', () => {
     expect(EVENT_SCHEMA_SOURCES.map((source) => [source.file, source.dataMap])).toEqual([
       ['libs/domain/src/partnership/partnership.events.ts', 'PartnershipEventDataMap'],
       ['libs/reminders/src/reminder.events.ts', 'ReminderEventDataMap'],
+      ['libs/platform/src/people/compliance.events.ts', 'ComplianceEventDataMap'],
     ]);
     expect(EVENT_SCHEMAS.source).toBe(
-      'libs/domain/src/partnership/partnership.events.ts#PartnershipEventDataMap libs/reminders/src/reminder.events.ts#ReminderEventDataMap',
+      'libs/domain/src/partnership/partnership.events.ts#PartnershipEventDataMap libs/reminders/src/reminder.events.ts#ReminderEventDataMap ' +
+        'libs/platform/src/people/compliance.events.ts#ComplianceEventDataMap',
     );
     expect(EVENT_SCHEMAS.$comment).toContain('libs/domain (PartnershipEventDataMap, PARTNERSHIP_EVENT_SCHEMA_VERSIONS)');
     expect(EVENT_SCHEMAS.$comment).toContain('libs/reminders (ReminderEventDataMap, REMINDER_EVENT_SCHEMA_VERSIONS)');
+    expect(EVENT_SCHEMAS.$comment).toContain('libs/platform (ComplianceEventDataMap, COMPLIANCE_EVENT_SCHEMA_VERSIONS)');
   });
 
-  it('list every event type (partnership types, then reminder types) at the version it is written with, with every older version', () => {
+  it('list every event type (partnership types, reminder types, then compliance types) at the version it is written with, with every older version', () => {
     expect(EVENT_CATALOG.map((e) => e.type)).toEqual(ALL_EVENT_TYPES);
-    expect(new Set(EVENT_CATALOG.map((e) => e.type))).toEqual(new Set([...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES]));
+    expect(new Set(EVENT_CATALOG.map((e) => e.type))).toEqual(new Set([...PARTNERSHIP_EVENT_TYPES, ...REMINDER_EVENT_TYPES, ...COMPLIANCE_EVENT_TYPES]));
     for (const entry of EVENT_CATALOG) {
       const latest = SCHEMA_VERSIONS[entry.type];
       expect({ type: entry.type, latest: entry.latestVersion }).toEqual({ type: entry.type, latest });
@@ -191,6 +204,28 @@ describe('every reminder the reminder layer issues validates against the publish
       description: expect.stringContaining('reminders-<partnershipId>'),
     });
     expect(eventTypeName('ReminderIssued', REMINDER_EVENT_SCHEMA_VERSIONS.ReminderIssued)).toBe('trellis.ReminderIssued.v1');
+  });
+});
+
+describe('PersonalDataErased, the compliance stream\'s event, is published and carries no personal data', () => {
+  it('validates every erasure the vault records, and refuses a name, an e-mail or a free-text reason', () => {
+    const validate = strictAjv().compile(eventSchemaDocument('PersonalDataErased')!.schema);
+    for (const data of ERASURES) expect(validationErrors(validate, json(data))).toBeUndefined();
+    const data = json(ERASURES[1]) as Record<string, unknown>;
+    expect(validate({ ...data, displayName: 'Ana Pérez' })).toBe(false);
+    expect(validate({ ...data, email: 'ana@district.example' })).toBe(false);
+    expect(validate({ ...data, reason: 'Ana asked on the phone' })).toBe(false);
+    const { personId: _dropped, ...withoutPerson } = data;
+    expect(validate(withoutPerson)).toBe(false);
+  });
+
+  it('is at the version the vault writes, with a description', () => {
+    expect(findEventType('PersonalDataErased')).toEqual({
+      type: 'PersonalDataErased',
+      latestVersion: COMPLIANCE_EVENT_SCHEMA_VERSIONS.PersonalDataErased,
+      versions: [1],
+      description: expect.stringContaining('compliance'),
+    });
   });
 });
 
@@ -349,7 +384,7 @@ describe('the AsyncAPI 3.0 document', () => {
   it('describes the webhook body and the envelope of every emitted event (the message payloads accept them)', () => {
     const schemaAt = asyncApiSchemas(EVENT_CATALOG_ASYNCAPI);
     const failures: string[] = [];
-    const recordedEvents = [...EMITTED.map(asRecorded), ...REMINDERS.map(asRecordedReminder)];
+    const recordedEvents = [...EMITTED.map(asRecorded), ...REMINDERS.map(asRecordedReminder), ...ERASURES.map(asRecordedErasure)];
     expect(new Set(recordedEvents.map((e) => e.type))).toEqual(new Set(ALL_EVENT_TYPES));
     recordedEvents.forEach((recorded, i) => {
       const cloudEvent = json(toCloudEvent(recorded));
@@ -391,6 +426,25 @@ describe('the AsyncAPI 3.0 document', () => {
     expect(reminderEnvelope({ ...envelope, metadata: metadataWithoutPartnership })).toBe(false);
     const proposed = json({ ...asRecorded(EMITTED[0]!, 0), revision: '0', position: '1000' }) as Record<string, unknown>;
     expect(schemaAt('/components/messages/PartnershipProposed.v1.envelope/payload')({ ...proposed, streamId: `reminders-${PARTNERSHIP_ID}` })).toBe(false);
+  });
+
+  it('delivers PersonalDataErased from the compliance stream as an event of no partnership (source /streams/compliance, no subject)', () => {
+    const schemaAt = asyncApiSchemas(EVENT_CATALOG_ASYNCAPI);
+    const recorded = asRecordedErasure(ERASURES[1]!, 3);
+    const cloudEvent = toCloudEvent(recorded);
+    expect(cloudEvent).toMatchObject({ type: 'trellis.PersonalDataErased.v1', source: '/streams/compliance', id: recorded.eventId, data: recorded.data });
+    expect(cloudEvent).not.toHaveProperty('subject');
+    expect(strictAjv().compile(CLOUD_EVENT_SCHEMA)(json(cloudEvent))).toBe(true);
+    const envelope = json({ ...recorded, revision: '3', position: '9003' }) as Record<string, unknown>;
+    expect(strictAjv().compile(EVENT_ENVELOPE_SCHEMA)(envelope)).toBe(true);
+
+    const erasureEnvelope = schemaAt('/components/messages/PersonalDataErased.v1.envelope/payload');
+    expect(erasureEnvelope(envelope)).toBe(true);
+    expect(erasureEnvelope({ ...envelope, streamId: `partnership-${PARTNERSHIP_ID}` })).toBe(false);
+    expect(erasureEnvelope({ ...envelope, metadata: { ...(envelope['metadata'] as object), partnershipId: PARTNERSHIP_ID } })).toBe(false);
+    const erasureWebhook = schemaAt('/components/messages/PersonalDataErased.v1.cloudevent/payload');
+    expect(erasureWebhook(json(cloudEvent))).toBe(true);
+    expect(erasureWebhook({ ...(json(cloudEvent) as object), source: `/partnerships/${PARTNERSHIP_ID}` })).toBe(false);
   });
 
   it('does not accept an event under another type\'s message', () => {
@@ -458,6 +512,29 @@ function asRecordedReminder(event: ReminderIssued, index: number): RecordedEvent
       causationId: event.data.subject.split('/').slice(2).join('/'),
       prevHash: '0'.repeat(64),
       hash: 'b'.repeat(64),
+    },
+  };
+}
+
+/** An erasure as the people vault appends it: to `compliance`, with no partnership (placeholder hashes). */
+function asRecordedErasure(data: PersonalDataErasedData, index: number): RecordedEvent {
+  const eventId = uuidv7();
+  return {
+    eventId,
+    type: 'PersonalDataErased',
+    schemaVersion: COMPLIANCE_EVENT_SCHEMA_VERSIONS.PersonalDataErased,
+    streamId: COMPLIANCE_STREAM_ID,
+    revision: BigInt(index),
+    position: BigInt(9000 + index),
+    data: json(data) as JsonObject,
+    metadata: {
+      occurredAt: data.erasedAt,
+      recordedAt: data.erasedAt,
+      recordedBy: { apiKeyId: 'key-1' },
+      correlationId: `corr-${index}`,
+      causationId: eventId,
+      prevHash: '0'.repeat(64),
+      hash: 'c'.repeat(64),
     },
   };
 }

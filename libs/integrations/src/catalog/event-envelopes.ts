@@ -21,7 +21,7 @@ export const EVENT_METADATA_SCHEMA: JsonSchema = {
   description: 'The envelope metadata of a stored event. Further members may be added; ignore the ones you do not know.',
   required: ['occurredAt', 'recordedAt', 'recordedBy', 'correlationId', 'causationId', 'prevHash', 'hash'],
   properties: {
-    partnershipId: { type: 'string', description: 'The partnership the event belongs to' },
+    partnershipId: { type: 'string', description: 'The partnership the event belongs to (absent on the `compliance` stream)' },
     workstreamId: { type: 'string', description: 'The workstream, for events about one' },
     occurredAt: { ...dateTime, description: 'When it happened in the world (back-dated facts: earlier than recordedAt)' },
     recordedAt: { ...dateTime, description: 'When Trellis recorded it' },
@@ -55,7 +55,9 @@ export const EVENT_ENVELOPE_SCHEMA: JsonSchema = {
     streamId: {
       type: 'string',
       minLength: 1,
-      description: '`partnership-<partnershipId>` (the partnership\'s facts) or `reminders-<partnershipId>` (its `ReminderIssued` events)',
+      description:
+        '`partnership-<partnershipId>` (the partnership\'s facts), `reminders-<partnershipId>` (its `ReminderIssued` events) or ' +
+        '`compliance` (`PersonalDataErased`)',
     },
     revision: decimal('Place in its stream, from 0'),
     position: decimal('Place in the global order ($all): the cursor of the feed and the `id:` of the live stream'),
@@ -72,9 +74,9 @@ export const CLOUD_EVENT_SCHEMA: JsonSchema = {
   properties: {
     specversion: { type: 'string', const: '1.0' },
     id: { type: 'string', format: 'uuid', description: 'The eventId: the same in every retry and replay' },
-    source: { type: 'string', format: 'uri-reference', minLength: 1, description: '`/partnerships/<partnershipId>`' },
+    source: { type: 'string', format: 'uri-reference', minLength: 1, description: '`/partnerships/<partnershipId>`, or `/streams/compliance` for compliance events' },
     type: { type: 'string', pattern: '^trellis\\.[A-Za-z0-9_]+\\.v[1-9][0-9]*$', description: '`trellis.<EventType>.v<schemaVersion>`' },
-    subject: { type: 'string', description: 'The partnershipId' },
+    subject: { type: 'string', description: 'The partnershipId (absent for compliance events)' },
     time: { ...dateTime, description: 'metadata.recordedAt' },
     datacontenttype: { type: 'string', const: 'application/json' },
     sequence: {

@@ -118,6 +118,40 @@ describe.each(SQL_BACKENDS)('ApiKeyStore on %s', (_name, open) => {
     });
   });
 
+  describe('get', () => {
+    it('returns one record, active or revoked, and null for no key', async () => {
+      const { record } = await keys.create({ name: 'one', role: 'auditor', organizationId: 'org-9' });
+      expect(await keys.get(record.apiKeyId)).toEqual(record);
+      await keys.revoke(record.apiKeyId);
+      expect(await keys.get(record.apiKeyId)).toEqual({ ...record, revokedAt: expect.stringMatching(/^\d{4}-/) });
+      expect(await keys.get('0190a8b2-7c3e-7000-8000-000000000000')).toBeNull();
+      expect(await keys.get('not-a-uuid')).toBeNull();
+    });
+  });
+
+  describe('revokeKeepingAnAdmin', () => {
+    it('revokes any key but the last active admin key', async () => {
+      const store = await freshStore();
+      const member = await store.create({ name: 'member', role: 'member' });
+      const first = await store.create({ name: 'first admin', role: 'admin' });
+      const second = await store.create({ name: 'second admin', role: 'admin' });
+      expect(await store.revokeKeepingAnAdmin(member.record.apiKeyId)).toBe('revoked');
+      expect(await store.revokeKeepingAnAdmin(member.record.apiKeyId)).toBe('not_found');
+      expect(await store.revokeKeepingAnAdmin(first.record.apiKeyId)).toBe('revoked');
+      expect(await store.revokeKeepingAnAdmin(second.record.apiKeyId)).toBe('last_admin');
+      expect(await store.authenticate(second.secret)).toMatchObject({ role: 'admin' });
+      expect(await store.revokeKeepingAnAdmin('not-a-uuid')).toBe('not_found');
+    });
+
+    it('never lets two concurrent revocations remove the last two admin keys', async () => {
+      const store = await freshStore();
+      const admins = await Promise.all(['a', 'b'].map((name) => store.create({ name, role: 'admin' })));
+      const outcomes = await Promise.all(admins.map((a) => store.revokeKeepingAnAdmin(a.record.apiKeyId)));
+      expect(outcomes.sort()).toEqual(['last_admin', 'revoked']);
+      expect((await store.list()).filter((k) => !k.revokedAt)).toHaveLength(1);
+    });
+  });
+
   it('lists keys in creation order, revoked ones included, without secrets', async () => {
     const store = await freshStore();
     const created = [];

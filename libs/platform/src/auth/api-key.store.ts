@@ -39,6 +39,9 @@ export interface NewApiKey {
   readonly bootstrap?: boolean;
 }
 
+/** What revoking a key through the admin API did. */
+export type Revocation = 'revoked' | 'not_found' | 'last_admin';
+
 const KEY_PREFIX = 'trk_';
 
 export const hashApiKey = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -119,6 +122,36 @@ export class ApiKeyStore {
   async list(): Promise<ApiKeyRecord[]> {
     const { rows } = await this.sql.query<Row>(`SELECT * FROM ${this.schema}.api_keys ORDER BY created_at, id`);
     return rows.map(toRecord);
+  }
+
+  /** One key's record (active or revoked), or null. */
+  async get(id: string): Promise<ApiKeyRecord | null> {
+    if (!isUuid(id)) return null;
+    const { rows } = await this.sql.query<Row>(`SELECT * FROM ${this.schema}.api_keys WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /**
+   * Revokes a key unless it is the last active admin key (which would leave nobody able to manage
+   * keys until a restart re-activates the bootstrap key). Serialised per schema, so two concurrent
+   * revocations of the last two admin keys cannot both succeed.
+   */
+  async revokeKeepingAnAdmin(id: string): Promise<Revocation> {
+    if (!isUuid(id)) return 'not_found';
+    return this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`trellis-api-key-revocation:${this.schema}`]);
+      const { rows } = await tx.query<{ role: ApiKeyRole; other_admins: string }>(
+        `SELECT k.role, (SELECT count(*) FROM ${this.schema}.api_keys o
+                          WHERE o.role = 'admin' AND o.revoked_at IS NULL AND o.id <> k.id)::text AS other_admins
+           FROM ${this.schema}.api_keys k WHERE k.id = $1 AND k.revoked_at IS NULL`,
+        [id],
+      );
+      const key = rows[0];
+      if (!key) return 'not_found';
+      if (key.role === 'admin' && key.other_admins === '0') return 'last_admin';
+      await tx.query(`UPDATE ${this.schema}.api_keys SET revoked_at = now() WHERE id = $1`, [id]);
+      return 'revoked';
+    });
   }
 
   /** Revokes a key; returns false when no active key has that id. */

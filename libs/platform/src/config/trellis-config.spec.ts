@@ -3,6 +3,8 @@ import { ConfigError, loadConfig, MEMORY_DATA_DIR } from './trellis-config';
 
 const PG = 'postgres://postgres@127.0.0.1:5432/trellis';
 const ESDB = 'esdb://127.0.0.1:2113?tls=false';
+/** 32 bytes in base64, as `openssl rand -base64 32` prints them. */
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** The problems `loadConfig(env)` reports; fails the test when it accepts the environment. */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -52,6 +54,9 @@ describe('loadConfig', () => {
           dispatcherLeaseMs: 15_000,
         },
         sseHeartbeatMs: 15_000,
+        rateLimit: { enabled: true, perKey: { perMinute: 1_200, burst: 200 }, perAddress: { perMinute: 120, burst: 30 } },
+        maxUrlLength: 4_096,
+        maxHeaderBytes: 16 * 1024,
       });
     });
 
@@ -79,6 +84,7 @@ describe('loadConfig', () => {
         REDIS_URL: 'rediss://cache.internal:6380',
         QUEUE_PREFIX: 'blue',
         ADMIN_API_KEY: 'x'.repeat(24),
+        PEOPLE_MASTER_KEY: MASTER_KEY,
         PORT: '8080',
         HOST: '127.0.0.1',
         RUN_WORKERS: 'off',
@@ -109,6 +115,7 @@ describe('loadConfig', () => {
         redisUrl: 'rediss://cache.internal:6380',
         queuePrefix: 'blue',
         adminApiKey: 'x'.repeat(24),
+        peopleMasterKey: MASTER_KEY,
         port: 8080,
         host: '127.0.0.1',
         runWorkers: false,
@@ -185,7 +192,16 @@ describe('loadConfig', () => {
       ]);
     });
 
-    it.each(['esdb://a:2113', 'esdb+discover://a:2113', 'kurrentdb://a:2113', 'kurrentdb+discover://a:2113', 'kurrent://a:2113'])(
+    it.each([
+      'esdb://a:2113',
+      'esdb+discover://a:2113',
+      'kurrentdb://a:2113',
+      'kurrentdb+discover://a:2113',
+      'kurrent://a:2113',
+      'esdb://admin:changeit@a:2113?tls=false',
+      'esdb://10.0.0.1:2113,10.0.0.2:2113,10.0.0.3:2113?tls=false&nodePreference=leader',
+      'esdb://[::1]:2113/?tls=false',
+    ])(
       'accepts EVENTSTORE_URL=%s',
       (url) => {
         expect(loadConfig({ EVENT_STORE: 'esdb', EVENTSTORE_URL: url, DATABASE_URL: PG }).eventStoreUrl).toBe(url);
@@ -228,11 +244,26 @@ describe('loadConfig', () => {
       ['DATABASE_URL unparsable', { DATABASE_URL: 'not a url', READ_STORE: 'postgres' }, /^DATABASE_URL is not a valid URL$/],
       ['REDIS_URL scheme', { REDIS_URL: 'http://127.0.0.1:6379' }, /^REDIS_URL must be a redis or rediss URL, got http:\/\/…$/],
       ['REDIS_URL unparsable', { REDIS_URL: '127.0.0.1:6379' }, /^REDIS_URL /],
-      ['EVENTSTORE_URL scheme', { EVENT_STORE: 'esdb', EVENTSTORE_URL: 'https://esdb:2113', DATABASE_URL: PG }, /^EVENTSTORE_URL must be a esdb or .* URL, got https:\/\/…$/],
-      ['EVENTSTORE_URL unparsable', { EVENT_STORE: 'esdb', EVENTSTORE_URL: '::', DATABASE_URL: PG }, /^EVENTSTORE_URL is not a valid URL$/],
+      ['EVENTSTORE_URL scheme', { EVENT_STORE: 'esdb', EVENTSTORE_URL: 'https://esdb:2113', DATABASE_URL: PG }, /^EVENTSTORE_URL must be an esdb or .* connection string, got https:\/\/…$/],
+      ['EVENTSTORE_URL unparsable', { EVENT_STORE: 'esdb', EVENTSTORE_URL: '::', DATABASE_URL: PG }, /^EVENTSTORE_URL is not a valid connection string/],
+      ['EVENTSTORE_URL bad cluster host', { EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb://a:2113,b c:2113', DATABASE_URL: PG }, /^EVENTSTORE_URL is not a valid connection string/],
+      ['EVENTSTORE_URL bad port', { EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb://a:2113,b:99999', DATABASE_URL: PG }, /^EVENTSTORE_URL names an invalid host: b:99999$/],
       ['ADMIN_API_KEY too short', { ADMIN_API_KEY: 'x'.repeat(23) }, /^ADMIN_API_KEY must be at least 24 characters$/],
+      ['PEOPLE_MASTER_KEY not base64', { PEOPLE_MASTER_KEY: 'correct horse battery staple' }, /^PEOPLE_MASTER_KEY must be 32 random bytes in base64/],
+      ['PEOPLE_MASTER_KEY 16 bytes', { PEOPLE_MASTER_KEY: Buffer.alloc(16, 1).toString('base64') }, /^PEOPLE_MASTER_KEY must be 32 random bytes/],
+      ['PEOPLE_MASTER_KEY 33 bytes', { PEOPLE_MASTER_KEY: Buffer.alloc(33, 1).toString('base64') }, /^PEOPLE_MASTER_KEY must be 32 random bytes/],
+      ['PEOPLE_MASTER_KEY missing in production', { NODE_ENV: 'production' }, /^PEOPLE_MASTER_KEY is required in production/],
     ])('%s', (_name, env, message) => {
       expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+    });
+
+    it('takes PEOPLE_MASTER_KEY in either base64 alphabet, needs it only in production, and never echoes it', () => {
+      const urlSafe = Buffer.alloc(32, 0xfb).toString('base64url');
+      expect(loadConfig({ PEOPLE_MASTER_KEY: urlSafe }).peopleMasterKey).toBe(urlSafe);
+      expect(loadConfig({ NODE_ENV: 'test' }).peopleMasterKey).toBeUndefined();
+      expect(loadConfig({ NODE_ENV: 'development' }).peopleMasterKey).toBeUndefined();
+      const wrong = `${MASTER_KEY.slice(0, 40)}!!!=`;
+      expect(problemsOf({ PEOPLE_MASTER_KEY: wrong }).join('\n')).not.toContain(wrong);
     });
 
     it('does not echo credentials of a URL with a wrong scheme', () => {
@@ -261,5 +292,36 @@ describe('loadConfig', () => {
 
   it('applies overrides over the environment', () => {
     expect(loadConfig({ PORT: '8080' }, { port: 0, runWorkers: false })).toMatchObject({ port: 0, runWorkers: false });
+  });
+});
+
+describe('loadConfig: rate limits and request sizes', () => {
+  it('has defaults for production, a lower allowance without a key, and limits no test reaches under NODE_ENV=test', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimit: { enabled: true, perKey: { perMinute: 1_200, burst: 200 }, perAddress: { perMinute: 120, burst: 30 } },
+      maxUrlLength: 4_096,
+      maxHeaderBytes: 16_384,
+    });
+    const test = loadConfig({ NODE_ENV: 'test' }).rateLimit;
+    expect(test.enabled).toBe(true);
+    expect(test.perKey.burst).toBeGreaterThanOrEqual(100_000);
+    expect(test.perAddress.burst).toBeGreaterThanOrEqual(100_000);
+  });
+
+  it('reads RATE_LIMIT_*, MAX_URL_LENGTH and MAX_HEADER_BYTES, and refuses bad values by name', () => {
+    expect(
+      loadConfig({
+        RATE_LIMIT_ENABLED: 'false',
+        RATE_LIMIT_PER_MINUTE: '60',
+        RATE_LIMIT_BURST: '5',
+        RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '6',
+        RATE_LIMIT_UNAUTHENTICATED_BURST: '2',
+        MAX_URL_LENGTH: '2048',
+        MAX_HEADER_BYTES: '8192',
+      }),
+    ).toMatchObject({ rateLimit: { enabled: false, perKey: { perMinute: 60, burst: 5 }, perAddress: { perMinute: 6, burst: 2 } }, maxUrlLength: 2_048, maxHeaderBytes: 8_192 });
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0', RATE_LIMIT_BURST: 'lots', MAX_HEADER_BYTES: '100' })).toThrow(
+      /RATE_LIMIT_PER_MINUTE="0"[\s\S]*RATE_LIMIT_BURST="lots"[\s\S]*MAX_HEADER_BYTES="100"/,
+    );
   });
 });

@@ -25,6 +25,11 @@ export interface TrellisConfig {
   /** Key prefix for BullMQ in Redis (lets several deployments or test runs share one Redis). */
   readonly queuePrefix: string;
   readonly adminApiKey?: string;
+  /**
+   * `PEOPLE_MASTER_KEY`: 32 bytes (base64) that wrap the people vault's per-person keys. Required in
+   * production; elsewhere a development key is generated (see libs/platform/src/people/master-key.ts).
+   */
+  readonly peopleMasterKey?: string;
   readonly port: number;
   readonly host: string;
   /** Run the BullMQ processors in this process (the single-machine default). */
@@ -41,6 +46,26 @@ export interface TrellisConfig {
   readonly webhooks: WebhookConfig;
   /** Interval of the `: heartbeat` comment on `GET /events/stream`. */
   readonly sseHeartbeatMs: number;
+  /** Rate limiting per API key and, for requests without a valid key, per client address (docs/security.md). */
+  readonly rateLimit: RateLimitConfig;
+  /** Longest request target (path and query) accepted, in characters; longer → 414. */
+  readonly maxUrlLength: number;
+  /** Request line and headers together, in bytes (Node's `maxHeaderSize`); larger → 431. */
+  readonly maxHeaderBytes: number;
+}
+
+/** A sustained rate with a burst allowance (GCRA: a token bucket of `burst` refilled at `perMinute`). */
+export interface RateLimitPolicy {
+  readonly perMinute: number;
+  readonly burst: number;
+}
+
+export interface RateLimitConfig {
+  readonly enabled: boolean;
+  /** Requests authenticated by an API key, per key. */
+  readonly perKey: RateLimitPolicy;
+  /** Requests without a valid key (none, unknown, revoked; public routes), per client address. */
+  readonly perAddress: RateLimitPolicy;
 }
 
 export interface WebhookConfig {
@@ -123,7 +148,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
   const readStoreDefault: ReadStoreMode = eventStore === 'embedded' ? 'embedded' : 'postgres';
   const readStore = pick('READ_STORE', ['embedded', 'postgres'] as const, readStoreDefault);
   const databaseUrl = url('DATABASE_URL', ['postgres', 'postgresql']);
-  const eventStoreUrl = url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent']);
+  const eventStoreUrl = esdbConnectionString(env['EVENTSTORE_URL'], problems);
   const redisUrl = url('REDIS_URL', ['redis', 'rediss']) ?? 'redis://127.0.0.1:6379';
   const dbSchema = env['DB_SCHEMA']?.trim() || 'trellis';
   // The stores' own rule (they interpolate the schema into SQL), so a bad value stops start-up here.
@@ -146,6 +171,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
   const adminApiKey = env['ADMIN_API_KEY']?.trim() || undefined;
   if (adminApiKey !== undefined && adminApiKey.length < 24) problems.push('ADMIN_API_KEY must be at least 24 characters');
 
+  const peopleMasterKey = env['PEOPLE_MASTER_KEY']?.trim() || undefined;
+  if (peopleMasterKey !== undefined && !isPeopleMasterKey(peopleMasterKey)) {
+    problems.push('PEOPLE_MASTER_KEY must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)');
+  }
+  if (peopleMasterKey === undefined && nodeEnv === 'production') {
+    problems.push('PEOPLE_MASTER_KEY is required in production: 32 random bytes in base64 (`openssl rand -base64 32`); it wraps the people vault\'s keys');
+  }
+
   const config: TrellisConfig = {
     env: nodeEnv,
     eventStore,
@@ -157,6 +190,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
     redisUrl,
     queuePrefix: env['QUEUE_PREFIX']?.trim() || 'trellis',
     adminApiKey,
+    peopleMasterKey,
     port: int('PORT', 3000, 0, 65535),
     host: env['HOST']?.trim() || '0.0.0.0',
     runWorkers: bool('RUN_WORKERS', true),
@@ -179,10 +213,57 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
       dispatcherLeaseMs: int('WEBHOOK_DISPATCHER_LEASE_MS', 15_000, 1_000, 600_000),
     },
     sseHeartbeatMs: int('SSE_HEARTBEAT_MS', 15_000, 100, 3_600_000),
+    // Under NODE_ENV=test the limiter still runs on every request, with limits no test reaches.
+    rateLimit: {
+      enabled: bool('RATE_LIMIT_ENABLED', true),
+      perKey: {
+        perMinute: int('RATE_LIMIT_PER_MINUTE', nodeEnv === 'test' ? 1_000_000 : 1_200, 1, 10_000_000),
+        burst: int('RATE_LIMIT_BURST', nodeEnv === 'test' ? 100_000 : 200, 1, 1_000_000),
+      },
+      perAddress: {
+        perMinute: int('RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE', nodeEnv === 'test' ? 1_000_000 : 120, 1, 10_000_000),
+        burst: int('RATE_LIMIT_UNAUTHENTICATED_BURST', nodeEnv === 'test' ? 100_000 : 30, 1, 1_000_000),
+      },
+    },
+    maxUrlLength: int('MAX_URL_LENGTH', 4_096, 256, 65_536),
+    maxHeaderBytes: int('MAX_HEADER_BYTES', 16 * 1024, 4 * 1024, 64 * 1024),
     ...overrides,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
+/** 32 bytes in base64 (standard or URL-safe alphabet, padding optional). */
+export const isPeopleMasterKey = (value: string): boolean =>
+  /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32;
+
 export const TRELLIS_CONFIG = Symbol('TRELLIS_CONFIG');
+
+const ESDB_SCHEMES = ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent'];
+
+/**
+ * `EVENTSTORE_URL`: an EventStoreDB/KurrentDB connection string. A cluster names several hosts
+ * (`esdb://node1:2113,node2:2113,node3:2113?tls=false`), which is not a WHATWG URL, so the hosts are
+ * checked one by one and the query (client settings) must parse.
+ */
+function esdbConnectionString(value: string | undefined, problems: string[]): string | undefined {
+  const raw = value?.trim();
+  if (!raw) return undefined;
+  const match = /^([a-z+]+):\/\/(?:[^@/?#\s]+@)?([^/?#\s]+)\/?(\?[^#\s]*)?$/i.exec(raw);
+  if (!match) {
+    problems.push('EVENTSTORE_URL is not a valid connection string (esdb://host:2113[,host:2113…][?settings])');
+    return raw;
+  }
+  const [, scheme, hosts, query] = match;
+  if (!ESDB_SCHEMES.includes(scheme!.toLowerCase())) problems.push(`EVENTSTORE_URL must be an ${ESDB_SCHEMES.join(' or ')} connection string, got ${scheme}://…`);
+  for (const host of hosts!.split(',')) {
+    try {
+      new URL(`esdb://${host}`);
+      if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(host)) throw new Error('bad host');
+    } catch {
+      problems.push(`EVENTSTORE_URL names an invalid host: ${host}`);
+    }
+  }
+  if (query !== undefined && /[^\w.~%&=+,:-]/.test(query.slice(1))) problems.push('EVENTSTORE_URL has an invalid query string');
+  return raw;
+}

@@ -2,11 +2,10 @@
  * Turning a reminder's audience into e-mail addresses, when sending (DOMAIN.md: "people are resolved
  * when sending; erased or departed people are never contacted").
  *
- * The port has one adapter today, the operator's routing table (`recipient-routes.ts`): events hold no
- * addresses, and the people vault (issue 6) does not exist yet. When it does, a vault adapter maps each
- * audience member's `personId` to the vault's address (an erased person has none: their key is
- * destroyed) and falls back to the routing table for roles no participant holds (`initiator`); the
- * worker binds `RECIPIENT_RESOLVER` to it and nothing else changes.
+ * Two adapters: the operator's routing table (`recipient-routes.ts`; events hold no addresses), and
+ * the one the workers bind, `VaultRecipientResolver`, which maps each audience member's `personId`
+ * to the vault's address (an erased person has none: their key is destroyed) and falls back to the
+ * routing table for everyone else and for roles no participant holds (`initiator`).
  */
 import type { PartnershipState } from '@trellis/domain';
 import type { ReminderRecipientRole } from '../reminder.policies';

@@ -8,7 +8,8 @@
  *   `REMINDER_DISABLED_POLICIES` (`parseReminderSettings`);
  * - e-mail: `SMTP_URL` (`smtp://` or `smtps://`; unset: no e-mail, reminders are still issued as
  *   events) and `SMTP_FROM`;
- * - recipients, until the people vault exists: `REMINDER_RECIPIENTS` (JSON) or
+ * - recipients: participants who reference a person of the people vault are e-mailed at their own
+ *   address; the routing table covers everyone else: `REMINDER_RECIPIENTS` (JSON) or
  *   `REMINDER_RECIPIENTS_FILE` (a JSON file), and `REMINDER_FALLBACK_EMAIL` (see `recipient-routes.ts`);
  * - `REMINDER_SCHEDULER_LEASE_MS`: how soon another worker takes over the scheduler of a dead one.
  */

@@ -28,7 +28,8 @@ export class PartnershipSummaryQueries {
     this.view = readModelView(config.dbSchema, PARTNERSHIP_SUMMARY, 'docs');
   }
 
-  async list(query: PartnershipListQuery, now: Date): Promise<PartnershipSummaryPage> {
+  /** `within`: only these partnership ids (organization scoping); undefined means every partnership. */
+  async list(query: PartnershipListQuery, now: Date, within?: readonly string[]): Promise<PartnershipSummaryPage> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -38,6 +39,7 @@ export class PartnershipSummaryQueries {
     if (query.status) where.push(`status = ${param(query.status)}`);
     if (query.phase) where.push(`phases @> ${param([query.phase])}::text[]`);
     if (query.organizationId !== undefined) where.push(`organization_ids @> ${param([query.organizationId])}::text[]`);
+    if (within !== undefined) where.push(`key = ANY(${param(within)}::text[])`);
     if (query.after !== undefined) where.push(`sort_key > ${param(query.after.toString())}::bigint`);
     const limit = param(query.limit + 1);
     let rows: Array<{ doc: PartnershipSummaryDoc; position: string; sort_key: string }>;

@@ -1,6 +1,7 @@
 /** OpenAPI response schema of `GET /partnerships/:id/timeline` (inline: the route's decorators carry it). */
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { SIGNAL_COUNT_SCHEMA } from '../../openapi/signal.schemas';
+import { DISPLAY_NAME_SCHEMA } from '../../people/people.openapi';
 import { ORG_TYPES, PARTNERSHIP_EVENT_TYPES, PARTNERSHIP_STATUSES, PHASES, PHASE_DIRECTIONS, ROLES, SIDES } from '@trellis/domain';
 import { SIGNAL_CODES } from '@trellis/projections';
 
@@ -62,6 +63,7 @@ const event: SchemaObject = {
         type: 'object',
         properties: {
           participantId: { type: 'string', description: 'Pseudonymous id (never a name)' },
+          displayName: DISPLAY_NAME_SCHEMA,
           as: capacities(PARTICIPANT_CAPACITIES, 'In which capacity the event names them'),
           roles,
           organizationId: nullable({ type: 'string' }),

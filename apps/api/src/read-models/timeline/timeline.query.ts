@@ -1,13 +1,16 @@
 /**
  * `GET /partnerships/:id/timeline` over the audit-timeline read model and the agreements register
  * (its data-disclosure ledger). Reads only the views `<schema>.rm_timeline_partnerships|events` and
- * `<schema>.rm_agreements_docs|transfers`, through `readTimeline`.
+ * `<schema>.rm_agreements_docs|transfers`, through `readTimeline`. The read model holds pseudonymous
+ * ids only: each named participant's `displayName` is filled here, at read time, from the people
+ * vault (the person's name, or "erased participant (roles at the time, organization type)").
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PartnershipNotFound } from '@trellis/domain';
 import type { SqlExecutor } from '@trellis/event-store';
 import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { TIMELINE, readTimeline, type TimelineQuery as TimelinePageQuery, type TimelineView } from '@trellis/projections';
+import { PersonLabels, type PartnershipPeople } from '../../people/person-labels';
 import { readModelUnavailable } from '../read-model-unavailable';
 
 @Injectable()
@@ -17,6 +20,8 @@ export class TimelineQuery {
   constructor(
     @Inject(SQL_CLIENT) private readonly sql: SqlExecutor,
     @Inject(TRELLIS_CONFIG) config: Pick<TrellisConfig, 'dbSchema'>,
+    /** Absent only where no vault is wired (query tests over a bare read model): then no names. */
+    @Optional() private readonly people?: PersonLabels,
   ) {
     this.schema = config.dbSchema;
   }
@@ -31,6 +36,20 @@ export class TimelineQuery {
       throw readModelUnavailable(error, TIMELINE);
     }
     if (!view) throw new PartnershipNotFound(`Partnership ${partnershipId} is not in the timeline read model`);
-    return view;
+    return this.people ? withDisplayNames(view, await this.people.ofPartnership(partnershipId)) : view;
   }
+}
+
+function withDisplayNames(view: TimelineView, people: PartnershipPeople): TimelineView {
+  if (people.isEmpty) return view;
+  return {
+    ...view,
+    events: view.events.map((event) => ({
+      ...event,
+      participants: event.participants.map((p) => {
+        const displayName = people.displayName(p.participantId, { roles: p.roles, organizationType: p.organizationType });
+        return displayName === undefined ? p : { ...p, displayName };
+      }),
+    })),
+  };
 }

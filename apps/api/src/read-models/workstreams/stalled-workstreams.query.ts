@@ -30,6 +30,8 @@ export interface StalledWorkstreamsFilter {
   /** Only workstreams over their threshold (never those of a paused partnership). */
   readonly stalled: boolean;
   readonly partnershipId?: string;
+  /** Only these partnerships (organization scoping); absent means every partnership. */
+  readonly within?: readonly string[];
   readonly phase?: OpenPhase;
   readonly limit: number;
   readonly after?: StalledWorkstreamsCursor;
@@ -106,6 +108,7 @@ export class StalledWorkstreamsQuery {
             AND ($4::text IS NULL OR w.phase = $4::text)
             AND (NOT $5::boolean OR (NOT w.paused AND w.clock_starts_on + t.days < $6::date))
             AND ($7::date IS NULL OR (w.clock_starts_on + t.days, w.key) > ($7::date, $8::text))
+            AND ($10::text[] IS NULL OR w.partnership_id = ANY($10::text[]))
           ORDER BY w.clock_starts_on + t.days, w.key
           LIMIT $9`,
         [
@@ -118,6 +121,7 @@ export class StalledWorkstreamsQuery {
           filter.after?.dueOn ?? null,
           filter.after?.key ?? null,
           filter.limit + 1,
+          filter.within ?? null,
         ],
       );
       return rows;
