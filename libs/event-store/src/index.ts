@@ -10,6 +10,7 @@ export * from './sql/pglite.sql-client';
 export { SqlEventStore, createSqlEventStore, type SqlEventStoreOptions } from './adapters/sql/sql-event-store';
 export { createEmbeddedEventStore, type EmbeddedEventStoreOptions } from './adapters/embedded.event-store';
 export { createPostgresEventStore, type PostgresEventStoreOptions } from './adapters/postgres.event-store';
+export { EsdbEventStore, createEsdbEventStore, type EsdbEventStoreOptions } from './adapters/esdb/esdb.event-store';
 export * from './audit/audit-export';
 export * from './command-handling/command-handler';
 export * from './command-handling/state-cache';

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { EventStore, RecordedEvent, Upcaster } from '@trellis/event-store';
+import { EventStoreUnavailableError, type EventStore, type RecordedEvent, type Upcaster } from '@trellis/event-store';
 import { loadConfig } from '../config/trellis-config';
 import { TEST_DATABASE_URL, uniqueSchema } from '../testing/sql-backends';
 import { openStores, type Stores } from './stores';
@@ -20,10 +20,13 @@ async function appendAndRead(store: EventStore, schema: string, stores: Stores):
 }
 
 describe('openStores', () => {
-  it('refuses EVENT_STORE=esdb with a message that says what to use instead', async () => {
-    const config = loadConfig({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false', DATABASE_URL: TEST_DATABASE_URL });
-    await expect(openStores(config)).rejects.toThrow(/^EVENT_STORE=esdb: .*use embedded or postgres$/);
-  });
+  it('with EVENT_STORE=esdb and no server answering, stops with a message that says what to do', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const config = loadConfig({ EVENT_STORE: 'esdb', EVENTSTORE_URL: 'esdb://127.0.0.1:1?tls=false', DATABASE_URL: TEST_DATABASE_URL });
+    const failure = openStores(config);
+    await expect(failure).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(failure).rejects.toThrow(/^EventStoreDB at esdb:\/\/127\.0\.0\.1:1\?tls=false is unreachable .*EVENT_STORE=postgres or embedded\.$/s);
+  }, 60_000);
 
   it('on PostgreSQL, puts the event log and the read store in DB_SCHEMA', async () => {
     const schema = uniqueSchema('stores');

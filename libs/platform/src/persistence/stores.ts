@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  createEsdbEventStore,
   createSqlEventStore,
   PgliteSqlClient,
   PgSqlClient,
@@ -25,9 +26,7 @@ export interface Stores {
 
 export async function openStores(config: TrellisConfig, options: { upcasters?: readonly Upcaster[]; onError?: (e: Error) => void } = {}): Promise<Stores> {
   const upcasters = new UpcasterRegistry(options.upcasters ?? []);
-  if (config.eventStore === 'esdb') {
-    throw new Error('EVENT_STORE=esdb: the EventStoreDB adapter is not part of this build yet; use embedded or postgres');
-  }
+  if (config.eventStore === 'esdb') return openEsdbStores(config, upcasters, options.onError);
   let eventSql: SqlClient;
   if (config.eventStore === 'embedded') {
     if (config.dataDir === MEMORY_DATA_DIR) {
@@ -60,6 +59,29 @@ export async function openStores(config: TrellisConfig, options: { upcasters?: r
       await eventStore.close();
       if (readSql !== eventSql) await readSql.close();
       await eventSql.close();
+    },
+  };
+}
+
+/**
+ * EventStoreDB for the log, PostgreSQL for the read store (the configuration enforces READ_STORE=
+ * postgres). An unreachable server stops the start with EventStoreUnavailableError's plain message.
+ */
+async function openEsdbStores(config: TrellisConfig, upcasters: UpcasterRegistry, onError?: (e: Error) => void): Promise<Stores> {
+  const readSql = PgSqlClient.fromUrl(config.databaseUrl!, { max: config.poolSize, onError });
+  let eventStore: EventStore;
+  try {
+    eventStore = await createEsdbEventStore({ connectionString: config.eventStoreUrl!, upcasters });
+  } catch (error) {
+    await readSql.close().catch(() => undefined);
+    throw error;
+  }
+  return {
+    eventStore,
+    sql: readSql,
+    async close() {
+      await eventStore.close();
+      await readSql.close();
     },
   };
 }
