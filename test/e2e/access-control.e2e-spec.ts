@@ -120,6 +120,8 @@ interface Row {
   readonly middleware?: boolean;
   /** Added by work in progress elsewhere: may be absent from the router. */
   readonly pending?: boolean;
+  /** About every partnership: refused (403) to organization-bound keys whatever their role. */
+  readonly unboundOnly?: boolean;
 }
 
 const READERS: ApiKeyRole[] = ['admin', 'auditor', 'member'];
@@ -138,6 +140,7 @@ const ROUTES: readonly Row[] = [
   { method: 'GET', route: '/docs', access: 'public', ok: 200, request: () => ({ path: '/docs' }) },
   { method: 'GET', route: '/docs-json', access: 'public', ok: 200 },
   { method: 'GET', route: '/admin/queues', access: ADMIN, ok: 200, middleware: true },
+  { method: 'GET', route: '/metrics', access: AUDIT, ok: 200, unboundOnly: true },
 
   { method: 'POST', route: '/partnerships', access: WRITERS, ok: 201, request: () => ({ path: '/partnerships', body: { name: 'Matrix', initiationMode: 'agency', focus: 'Access' } }) },
   { method: 'GET', route: '/partnerships', access: READERS, ok: 200 },
@@ -241,6 +244,7 @@ function expected(row: Row, who: Principal, own: boolean): number | 'allowed' {
   if (row.access === 'public') return row.ok ?? 200;
   if (!who.role) return 401;
   if (!row.access.includes(who.role)) return 403;
+  if (row.unboundOnly && who.organizationId) return 403;
   if (isScoped(row) && who.organizationId && !own) return 404;
   return row.ok ?? 'allowed';
 }

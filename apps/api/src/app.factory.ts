@@ -12,6 +12,7 @@ import { bodyParsingMiddlewares } from './http/body-parsing';
 import { correlationIdMiddleware } from './http/correlation-id';
 import { applyServerLimits, urlLengthLimit } from './http/request-limits';
 import { securityHeaders } from './http/security-headers';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { mountOpenApi } from './openapi/openapi';
 import { mountQueueDashboard, QUEUE_DASHBOARD_PATH } from './admin/queue-dashboard';
 import { RATE_LIMITER } from './rate-limit/rate-limit.module';
@@ -30,6 +31,7 @@ export async function createApp(config: TrellisConfig): Promise<NestExpressAppli
   applyServerLimits(app.getHttpServer() as Server, config.maxHeaderBytes);
   // Order matters: every answer below (even a 414 or a 429) carries the correlation id and the headers.
   app.use(correlationIdMiddleware);
+  app.use(httpMetricsMiddleware);
   app.use(securityHeaders({ docs: '/docs', queueDashboard: QUEUE_DASHBOARD_PATH }));
   app.use(urlLengthLimit(config.maxUrlLength));
   app.use(unauthenticatedRateLimit(app.get<RateLimiter>(RATE_LIMITER), config));

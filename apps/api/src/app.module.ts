@@ -15,6 +15,7 @@ import { WebhookWorkersModule } from '@trellis/integrations';
 import { EventCatalogModule } from './event-catalog/event-catalog.module';
 import { EventFeedModule } from './event-feed/event-feed.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -58,6 +59,7 @@ export class AppModule {
         SubscriptionsModule,
         RemindersApiModule,
         PeopleModule,
+        MetricsModule,
         ...(config.runWorkers ? [WorkersModule.forRoot(), WebhookWorkersModule, RemindersModule] : []),
       ],
       controllers: [HealthController],

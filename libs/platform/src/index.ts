@@ -9,3 +9,4 @@ export * from './queueing/queueing.module';
 export * from './platform.module';
 export * from './logging/logger-options';
 export * from './people';
+export * from './metrics/process-metrics';

@@ -32,6 +32,7 @@ import {
   type StoredResponse,
   type TrellisConfig,
 } from '@trellis/platform';
+import { commandDuration, eventsAppended } from '@trellis/platform';
 import { ProblemException } from '../http/problem';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { fromRecorded, toEventsToAppend, type EnvelopeContext } from './partnership-envelope';
@@ -57,6 +58,14 @@ export interface CommandRequest {
 
 export interface HttpOutcome extends StoredResponse {
   readonly replayed?: boolean;
+}
+
+/** The outcome label of a command's HTTP status. */
+function commandOutcome(status: number): string {
+  if (status < 300) return 'recorded';
+  if (status === 422) return 'refused';
+  if (status === 409 || status === 412) return 'conflict';
+  return status < 500 ? 'rejected' : 'error';
 }
 
 @Injectable()
@@ -85,12 +94,32 @@ export class PartnershipCommandsService {
 
   /** `POST /partnerships`: a new partnership id, and a stream that must not exist yet. */
   propose(request: CommandRequest): Promise<HttpOutcome> {
-    return this.idempotent(request, (plan) => this.run(uuidv7(), request, -1n, plan));
+    return this.measured(request, () => this.idempotent(request, (plan) => this.run(uuidv7(), request, -1n, plan)));
   }
 
   /** `POST /partnerships/:id/commands`. */
   execute(partnershipId: string, request: CommandRequest): Promise<HttpOutcome> {
-    return this.idempotent(request, (plan) => this.run(partnershipId, request, request.expectedRevision, plan));
+    return this.measured(request, () => this.idempotent(request, (plan) => this.run(partnershipId, request, request.expectedRevision, plan)));
+  }
+
+  /** `trellis_command_duration_seconds{type, outcome}`, and the events each recorded command appended. */
+  private async measured(request: CommandRequest, body: () => Promise<HttpOutcome>): Promise<HttpOutcome> {
+    const end = commandDuration.startTimer({ type: request.type });
+    let status: number;
+    try {
+      const outcome = await body();
+      status = outcome.status;
+      if (status < 300 && !outcome.replayed) {
+        const events = (outcome.body as { events?: Array<{ type: string }> }).events;
+        for (const e of events ?? [{ type: 'PartnershipProposed' }]) eventsAppended.inc({ type: e.type });
+      }
+      return outcome;
+    } catch (error) {
+      status = this.errors.toProblem(error, { correlationId: request.correlationId } as never).problem.status;
+      throw error;
+    } finally {
+      end({ outcome: commandOutcome(status!) });
+    }
   }
 
   private async run(

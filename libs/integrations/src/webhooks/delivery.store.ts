@@ -376,6 +376,18 @@ export class DeliveryStore {
     return { redriven: rows.length, lanes: [...lanes.values()] };
   }
 
+  /**
+   * Deliveries waiting (pending: not yet delivered, or between retries) and dead-lettered, over every
+   * subscription; both counts walk partial indexes, never the delivered history.
+   */
+  async backlog(): Promise<{ pending: number; deadLettered: number }> {
+    const { rows } = await this.sql.query<{ pending: string; dead: string }>(
+      `SELECT (SELECT count(*) FROM ${this.table} WHERE status = 'pending')::text AS pending,
+              (SELECT count(*) FROM ${this.table} WHERE status = 'dead_lettered')::text AS dead`,
+    );
+    return { pending: Number(rows[0]!.pending), deadLettered: Number(rows[0]!.dead) };
+  }
+
   /** The status of one delivery of a subscription, or null. */
   async status(subscriptionId: string, deliveryId: string): Promise<DeliveryStatus | null> {
     if (!isUuid(subscriptionId) || !isUuid(deliveryId)) return null;

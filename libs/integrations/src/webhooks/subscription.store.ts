@@ -189,6 +189,16 @@ export class SubscriptionStore {
     return rows[0] ?? null;
   }
 
+  /** Subscriptions by status (deleted ones are not counted). */
+  async countByStatus(): Promise<Record<'active' | 'paused', number>> {
+    const { rows } = await this.sql.query<{ status: 'active' | 'paused'; n: string }>(
+      `SELECT status, count(*)::text AS n FROM ${this.table} WHERE status <> 'deleted' GROUP BY status`,
+    );
+    const counts = { active: 0, paused: 0 };
+    for (const r of rows) counts[r.status] = Number(r.n);
+    return counts;
+  }
+
   /** In creation order (ids are UUIDv7), `after` the cursor of the previous page. */
   async list(options: { owner?: string; after?: string; limit: number }): Promise<SubscriptionPage> {
     if (options.after !== undefined && !isUuid(options.after)) throw new RangeError('invalid cursor');

@@ -7,7 +7,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { EventStore, RecordedEvent } from '@trellis/event-store';
-import type { WebhookConfig } from '@trellis/platform';
+import { webhookAttempts, type WebhookConfig } from '@trellis/platform';
 import { CLOUDEVENTS_CONTENT_TYPE, serializeCloudEvent, toCloudEvent } from './cloud-event';
 import { enqueueHeads, type DeliveryJobData } from './delivery-queue';
 import type { AttemptContext, AttemptOutcome, AttemptResult, DeliveryStore } from './delivery.store';
@@ -123,6 +123,7 @@ export class WebhookDelivery {
       return { kind: 'skipped', reason: 'not-pending' };
     }
 
+    webhookAttempts.inc({ outcome: outcome.status === 'pending' ? 'retry' : outcome.status });
     if (outcome.status === 'delivered' || outcome.status === 'dead_lettered') {
       this.offerNext(ctx.delivery.subscriptionId, ctx.delivery.lane);
       if (outcome.status === 'delivered') return { kind: 'delivered', attempt: outcome.attempt };

@@ -86,6 +86,11 @@ export async function migrateWebhookTables(sql: SqlClient, schema: string): Prom
              PRIMARY KEY (delivery_id, attempt))`,
         ],
       },
+      {
+        // GET /metrics counts dead letters on every scrape.
+        id: '002-dead-letter-index',
+        statements: [`CREATE INDEX IF NOT EXISTS webhook_deliveries_dead_lettered ON ${t(WEBHOOK_TABLES.deliveries)} (subscription_id) WHERE status = 'dead_lettered'`],
+      },
     ],
   });
 }

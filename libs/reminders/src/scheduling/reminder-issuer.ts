@@ -7,6 +7,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { EventStore } from '@trellis/event-store';
+import { remindersIssued } from '@trellis/platform';
 import { REMINDER_EVENT_SCHEMA_VERSIONS, remindersStreamId } from '../reminder.events';
 import type { ReminderSettings } from '../reminder-settings';
 import { checkReminder, toReminderIssued, type NotDueReason, type PendingReminder } from '../reminder.schedule';
@@ -82,6 +83,7 @@ export class ReminderIssuer {
       reminder: data,
       ...(reminder.organizationIds !== undefined ? { organizationIds: [...reminder.organizationIds] } : {}),
     });
+    if (!result.idempotent) remindersIssued.inc({ policy: reminder.policy });
     return { outcome: 'issued', eventId, position: result.events[0]!.position.toString(), idempotent: result.idempotent };
   }
 
