@@ -30,7 +30,7 @@ Options (defaults are each scenario's; all subjects of a scenario get the same):
   --warmup S        warm-up seconds before each measured window
   --writers N       concurrent writers
   --pool N          connections per subject
-  --events N        rebuild: events in the generated log (default 1,000,000)
+  --events N        rebuild: events in the generated log (default 1,000,000); history-asof: events in the partnership
   --batch N         rebuild: events per rebuild batch (default 10,000, the worker's)
   --rate N          projection-lag: appends per second; webhook-*: events per second
   --subscriptions N webhook-*: subscriptions (default 1 for webhook-delivery, 20 for webhook-fanout)

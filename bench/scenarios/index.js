@@ -6,7 +6,15 @@
  * → result } and the result is rendered into docs/benchmarks.md by bench/lib/report.js
  * (see bench/README.md for the result object).
  */
-const SCENARIOS = [require('./append-distinct'), require('./append-hot-stream'), require('./rebuild'), require('./projection-lag'), ...require('./webhook-delivery')];
+const SCENARIOS = [
+  require('./append-distinct'),
+  require('./append-hot-stream'),
+  require('./rebuild'),
+  require('./projection-lag'),
+  ...require('./webhook-delivery'),
+  require('./http-commands'),
+  require('./history-asof'),
+];
 
 function scenarioByName(name) {
   const scenario = SCENARIOS.find((s) => s.name === name);

@@ -22,12 +22,9 @@
  */
 import { createServer, Agent, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
+import { BACKDATED_REMINDER_POLICIES, sleep, startEngine } from './engine-process';
 // The primitives by path: the library's index also exports its NestJS modules, which the bench does not build.
 import { CLOUDEVENTS_CONTENT_TYPE, serializeCloudEvent, toCloudEvent } from '../../libs/integrations/src/webhooks/cloud-event';
 import { generateWebhookSecret, signWebhook } from '../../libs/integrations/src/webhooks/signing';
@@ -67,7 +64,7 @@ export async function measureDelivery(options: DeliveryOptions): Promise<Deliver
   const receiver = await startReceiver(options.subscriptions);
   const sql = PgSqlClient.fromUrl(options.url, { max: 4, applicationName: options.applicationName });
   const store = await createPostgresEventStore({ sql, schema: options.schema });
-  const engine = options.subject === 'trellis' ? await startEngine(options, receiver) : await startDirect(store, receiver, options.subscriptions);
+  const engine = options.subject === 'trellis' ? await startTrellis(options, receiver) : await startDirect(store, receiver, options.subscriptions);
   try {
     const appended = await appendSteadily(store, options);
     // Drain: everything appended (warm-up included) must arrive; the measured part gives latencies.
@@ -238,75 +235,31 @@ async function startDirect(store: Awaited<ReturnType<typeof createPostgresEventS
   };
 }
 
-/** The engine as `npm start` runs it, with `subscriptions` webhook subscriptions created over HTTP. */
-async function startEngine(options: DeliveryOptions, receiver: Receiver): Promise<Running> {
-  const adminKey = `trk_bench_${uuidv7().replace(/-/g, '')}`;
-  const port = await freePort();
-  // BENCH_ENGINE_NODE_ARGS: extra Node flags for the engine (e.g. `--cpu-prof --cpu-prof-dir=…` to profile it).
-  const nodeArgs = (process.env['BENCH_ENGINE_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, options.apiEntry], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      // Production needs the people vault's master key; the bench registers no people.
-      PEOPLE_MASTER_KEY: randomBytes(32).toString('base64'),
-      EVENT_STORE: 'postgres',
-      DATABASE_URL: options.url,
-      DB_SCHEMA: options.schema,
-      REDIS_URL: options.redisUrl,
-      QUEUE_PREFIX: `bench-${options.applicationName}`,
-      RUN_WORKERS: 'true',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ADMIN_API_KEY: adminKey,
-      LOG_LEVEL: 'warn',
-      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-      // The generated histories are back-dated: every reminder clock would be long overdue, and the
-      // burst of ReminderIssued deliveries would measure a catch-up, not the steady state.
-      REMINDER_DISABLED_POLICIES: 'R-01,R-03,R-04,R-05,R-06,R-07,R-08,R-10,R-11,R-12,R-13,R-14,R-15,R-17,R-18',
-    },
-    // BENCH_ENGINE_LOG=<file>: keep the engine's log (warnings and errors).
-    stdio: ['ignore', process.env['BENCH_ENGINE_LOG'] ? openSync(process.env['BENCH_ENGINE_LOG'], 'a') : 'ignore', 'inherit'],
+/** The engine as `npm start` runs it (engine-process.ts), with `subscriptions` webhook subscriptions created over HTTP. */
+async function startTrellis(options: DeliveryOptions, receiver: Receiver): Promise<Running> {
+  const engine = await startEngine({
+    apiEntry: options.apiEntry,
+    url: options.url,
+    schema: options.schema,
+    applicationName: options.applicationName,
+    redisUrl: options.redisUrl,
+    runWorkers: true,
+    // The generated histories are back-dated: every reminder clock would be long overdue, and the
+    // burst of ReminderIssued deliveries would measure a catch-up, not the steady state.
+    env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', REMINDER_DISABLED_POLICIES: BACKDATED_REMINDER_POLICIES },
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const api = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the engine exited with code ${child.exitCode}`);
-    const ok = await fetch(`${api}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (i > 600) throw new Error('the engine did not answer /health within 60 s');
-    await sleep(100);
+  try {
+    for (let s = 0; s < options.subscriptions; s++) {
+      const res = await fetch(`${engine.base}/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${engine.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${receiver.base}/hook/${s}`, description: `bench ${s}` }),
+      });
+      if (res.status !== 201) throw new Error(`POST /subscriptions answered ${res.status}: ${await res.text()}`);
+    }
+  } catch (error) {
+    await engine.stop();
+    throw error;
   }
-  for (let s = 0; s < options.subscriptions; s++) {
-    const res = await fetch(`${api}/subscriptions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `${receiver.base}/hook/${s}`, description: `bench ${s}` }),
-    });
-    if (res.status !== 201) throw new Error(`POST /subscriptions answered ${res.status}: ${await res.text()}`);
-  }
-  return {
-    async stop() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-      const { Queue } = await import('bullmq');
-      for (const name of ['webhook-dispatch', 'webhook-delivery', 'projections', 'maintenance']) {
-        const queue = new Queue(name, { connection: { url: options.redisUrl }, prefix: `bench-${options.applicationName}` });
-        await queue.obliterate({ force: true }).catch(() => undefined);
-        await queue.close();
-      }
-    },
-  };
+  return { stop: () => engine.stop() };
 }
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
