@@ -54,6 +54,7 @@ export class PartnershipQueriesService {
    */
   async asOf(partnershipId: string, asOf: string, time: TimeAxis): Promise<PartnershipView> {
     const key = time === 'recorded' ? 'recordedAt' : 'occurredAt';
+    const step = partnershipDecider.folder!();
     let state = partnershipDecider.initialState();
     let revision = -1n;
     let applied = 0;
@@ -62,7 +63,7 @@ export class PartnershipQueriesService {
       exists = true;
       const at = String(event.metadata[key] ?? event.metadata['recordedAt']);
       if (at > asOf) continue;
-      state = partnershipDecider.evolve(state, fromRecorded(event));
+      state = step(state, fromRecorded(event));
       if (event.revision > revision) revision = event.revision;
       applied += 1;
     }

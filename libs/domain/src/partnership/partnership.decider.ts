@@ -43,6 +43,7 @@ import {
   evolve,
   initialState,
   isCommunityCollaborative,
+  partnershipFolder,
   lookup,
   resolveFindingsSource,
   type Partnership,
@@ -136,6 +137,7 @@ export const partnershipDecider: Decider<PartnershipState, PartnershipCommand, P
   decide,
   evolve,
   initialState,
+  folder: partnershipFolder,
 };
 
 // --- partnership and membership --------------------------------------------------------------------

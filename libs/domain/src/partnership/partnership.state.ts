@@ -418,6 +418,28 @@ export const datePart = (isoDateTime: string): string => isoDateTime.slice(0, 10
 // ---------------------------------------------------------------------------------------------------
 // evolve
 
+/**
+ * A fold of one pass over a stream: each step is `evolve`, except that a registry the fold itself
+ * copied is updated in place rather than copied again, so a fold is linear instead of quadratic in
+ * the number of organizations, participants, workstreams… (a 10,000-event partnership with hundreds
+ * of workstreams: ~0.9 s → tens of ms). The price: a step consumes the state it is given when that
+ * state came from the same folder — only the last state may be kept (a cache, a view). A state from
+ * anywhere else (the initial state, a cached one) is never changed. Each folder has its own set, so
+ * folds that interleave across awaits never share registries; steps are synchronous.
+ */
+export function partnershipFolder(): (state: PartnershipState, event: PartnershipEvent) => PartnershipState {
+  const owned = new WeakSet<object>();
+  return (state, event) => {
+    const outer = ownedByFold;
+    ownedByFold = owned;
+    try {
+      return evolve(state, event);
+    } finally {
+      ownedByFold = outer;
+    }
+  };
+}
+
 export function evolve(state: PartnershipState, event: PartnershipEvent): PartnershipState {
   if (typeof event?.data !== 'object' || event.data === null) return state; // nothing to apply
   if (state.status === 'none') {
@@ -523,8 +545,21 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 }
 
 /** A copy of the registry with `id` set (computed keys define own properties, even `__proto__`). */
+/**
+ * The registries copied by the fold in progress (`partnershipFolder`), which that fold may update in
+ * place: no state outside it can hold them. Null outside a folder's step, where `evolve` copies.
+ */
+let ownedByFold: WeakSet<object> | null = null;
+
 function put<T>(registry: Registry<T>, id: string, value: T): Registry<T> {
-  return { ...registry, [id]: value };
+  if (ownedByFold?.has(registry)) {
+    // defineProperty, not assignment: an id such as `__proto__` must stay an own property.
+    Object.defineProperty(registry, id, { value, enumerable: true, writable: true, configurable: true });
+    return registry;
+  }
+  const copy = { ...registry, [id]: value };
+  ownedByFold?.add(copy);
+  return copy;
 }
 
 function update<T>(registry: Registry<T>, id: string, change: (current: T) => T): Registry<T> {

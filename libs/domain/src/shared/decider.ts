@@ -29,14 +29,20 @@ export interface Decider<State, C extends Command, E extends DomainEvent> {
   decide(command: C, state: State): E[];
   evolve(state: State, event: E): State;
   initialState(): State;
+  /**
+   * Optional: a step function for one fold over many events, equal to `evolve` in result but free to
+   * reuse what it built in earlier steps of the same fold (only the last state may be kept).
+   */
+  folder?(): (state: State, event: E) => State;
 }
 
 /** Folds events into state, starting from the decider's initial state. */
 export function fold<State, E extends DomainEvent>(
-  decider: Pick<Decider<State, never, E>, 'evolve' | 'initialState'>,
+  decider: Pick<Decider<State, never, E>, 'evolve' | 'initialState' | 'folder'>,
   events: Iterable<E>,
 ): State {
+  const step = decider.folder?.() ?? ((s: State, e: E) => decider.evolve(s, e));
   let state = decider.initialState();
-  for (const event of events) state = decider.evolve(state, event);
+  for (const event of events) state = step(state, event);
   return state;
 }

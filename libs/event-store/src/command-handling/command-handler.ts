@@ -13,6 +13,8 @@ export interface DeciderLike<State, Command, Event> {
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+  /** A step function for one fold over many events (only its last state is kept); default `evolve`. */
+  folder?(): (state: State, event: Event) => State;
 }
 
 export interface CommandHandlerOptions<State, Command, Event, Context = unknown> {
@@ -87,8 +89,10 @@ export class CommandHandler<State, Command, Event, Context = unknown> {
     const cached = this.cache?.get(streamId);
     let state = cached?.state ?? this.options.decider.initialState();
     let revision = cached?.revision ?? -1n;
+    const decider = this.options.decider;
+    const step = decider.folder?.() ?? ((s: State, e: Event) => decider.evolve(s, e));
     for await (const event of this.store.readStream(streamId, { fromRevision: revision + 1n })) {
-      state = this.options.decider.evolve(state, this.options.fromRecorded(event));
+      state = step(state, this.options.fromRecorded(event));
       revision = event.revision;
     }
     if (revision >= 0n) this.cache?.set(streamId, { revision, state });
