@@ -5,6 +5,7 @@ export * from './auth/api-key.store';
 export * from './idempotency/idempotency.store';
 export * from './redis/redis-connection';
 export * from './queueing/queues';
+export * from './queueing/job-scheduler-keeper';
 export * from './queueing/queueing.module';
 export * from './platform.module';
 export * from './logging/logger-options';

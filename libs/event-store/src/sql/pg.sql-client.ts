@@ -70,6 +70,14 @@ export class PgSqlClient implements SqlClient {
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const connection = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out connection has no listener of the pool's: should the server end the session
+    // between two queries (a restart, 57P01), node-postgres emits 'error' on it, which would end the
+    // process. Keep the error: the next query fails with it and the connection leaves the pool.
+    const onConnectionError = (error: Error) => {
+      broken = error;
+      this.options.onError?.(error);
+    };
+    connection.on('error', onConnectionError);
     try {
       await connection.query('BEGIN');
       const tx: SqlExecutor = {
@@ -85,6 +93,7 @@ export class PgSqlClient implements SqlClient {
       });
       throw error;
     } finally {
+      connection.off('error', onConnectionError);
       connection.release(broken);
     }
   }

@@ -11,7 +11,7 @@ import type { Job, Queue } from 'bullmq';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@trellis/event-store';
-import { QUEUES, SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
+import { JobSchedulerKeeper, QUEUES, SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { ProjectionRegistry } from '@trellis/projections';
 import { WEBHOOK_JOBS, type ReplayJobData } from './delivery-queue';
 import { DeliveryStore } from './delivery.store';
@@ -32,6 +32,7 @@ export class WebhookDispatchProcessor extends WorkerHost implements OnApplicatio
   private readonly logger = new Logger('WebhookDispatcher');
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly dispatcher: WebhookDispatcher;
+  private readonly schedulers: JobSchedulerKeeper;
   private closing = false;
 
   constructor(
@@ -46,19 +47,22 @@ export class WebhookDispatchProcessor extends WorkerHost implements OnApplicatio
     super();
     const registry = new ProjectionRegistry(sql, config.dbSchema);
     this.dispatcher = new WebhookDispatcher(store, registry, subscriptions, deliveries, deliveryQueue, config.webhooks, { leaseMs: config.webhooks.dispatcherLeaseMs }, this.logger);
+    // Re-created should Redis lose it; the dispatcher's sweep then re-offers the deliveries lost with it.
+    this.schedulers = new JobSchedulerKeeper(
+      dispatchQueue,
+      [{ id: 'webhook-dispatcher', every: DISPATCH_EVERY_MS, template: { name: WEBHOOK_JOBS.dispatch, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } } }],
+      this.logger,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.dispatcher.prepare();
-    await this.dispatchQueue.upsertJobScheduler(
-      'webhook-dispatcher',
-      { every: DISPATCH_EVERY_MS },
-      { name: WEBHOOK_JOBS.dispatch, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+    await this.schedulers.start();
   }
 
   onModuleDestroy(): void {
     this.closing = true;
+    this.schedulers.stop();
   }
 
   async process(job: Job): Promise<unknown> {

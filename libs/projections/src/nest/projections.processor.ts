@@ -13,7 +13,7 @@ import type { Job, Queue } from 'bullmq';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@trellis/event-store';
-import { QUEUES } from '@trellis/platform';
+import { JobSchedulerKeeper, QUEUES } from '@trellis/platform';
 import { ProjectionRunner, type RunOutcome } from '../runtime/projection-runner';
 import { ProjectionRebuilder, RebuildAlreadyRunningError, RebuildInterruptedError, type RebuildOutcome } from '../runtime/projection-rebuilder';
 import { ProjectionsService } from './projections.service';
@@ -44,6 +44,7 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
   private readonly logger = new Logger('Projections');
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private closing = false;
+  private schedulers: JobSchedulerKeeper | undefined;
 
   constructor(
     private readonly projections: ProjectionsService,
@@ -55,14 +56,16 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
 
   async onApplicationBootstrap(): Promise<void> {
     const names = new Set(this.projections.projections.map((p) => p.name));
-    for (const name of names) {
-      const data: RunJobData = { projection: name };
-      await this.queue.upsertJobScheduler(
-        `projection-runner:${name}`,
-        { every: RUN_EVERY_MS },
-        { name: PROJECTION_JOBS.run, data, opts: { removeOnComplete: true, removeOnFail: 100 } },
-      );
-    }
+    // Re-created should Redis lose them (a runner's checkpoint is in the read store: it resumes there).
+    this.schedulers = new JobSchedulerKeeper(
+      this.queue,
+      [...names].map((name) => {
+        const data: RunJobData = { projection: name };
+        return { id: `projection-runner:${name}`, every: RUN_EVERY_MS, template: { name: PROJECTION_JOBS.run, data, opts: { removeOnComplete: true, removeOnFail: 100 } } };
+      }),
+      this.logger,
+    );
+    await this.schedulers.start();
     // Schedulers of projections this build no longer has would only produce failing jobs.
     for (const scheduler of await this.queue.getJobSchedulers()) {
       const match = /^projection-runner:(.+)$/.exec(scheduler.key ?? '');
@@ -77,6 +80,7 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
   onModuleDestroy(): void {
     // Running slices and rebuilds notice between batches and stop; rebuilds resume elsewhere.
     this.closing = true;
+    this.schedulers?.stop();
   }
 
   async process(job: Job<RunJobData | RebuildJobData>): Promise<unknown> {

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import { EVENT_STORE, type EventStore, type SqlClient } from '@trellis/event-store';
-import { QUEUES, SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
+import { JobSchedulerKeeper, QUEUES, SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platform';
 import { ProjectionRegistry } from '@trellis/projections';
 import { RECIPIENT_RESOLVER, type RecipientResolver } from '../delivery/recipient-resolver';
 import { ReminderMailer } from '../delivery/reminder-mailer';
@@ -38,6 +38,7 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   readonly scheduler: ReminderScheduler;
   private readonly handler: ReminderJobHandler;
+  private readonly schedulers: JobSchedulerKeeper;
   private closing = false;
 
   constructor(
@@ -47,7 +48,7 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     @Inject(REMINDER_CONFIG) reminders: ReminderConfig,
     @Inject(ReminderStateStore) states: ReminderStateStore,
     @Inject(RECIPIENT_RESOLVER) resolver: RecipientResolver,
-    @InjectQueue(QUEUES.reminders) private readonly queue: Queue,
+    @InjectQueue(QUEUES.reminders) queue: Queue,
   ) {
     super();
     const registry = new ProjectionRegistry(sql, config.dbSchema);
@@ -55,19 +56,22 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     const issuer = new ReminderIssuer(store, states, queue, reminders.settings, reminders.smtp !== undefined);
     const mailer = reminders.smtp ? new ReminderMailer(store, resolver, createTransport(reminders.smtp.url), reminders.smtp.from, this.logger) : undefined;
     this.handler = new ReminderJobHandler(this.scheduler, issuer, mailer, this.owner, () => this.closing, this.logger);
+    // Re-created should Redis lose it (the scheduler then also resyncs the delayed jobs lost with it).
+    this.schedulers = new JobSchedulerKeeper(
+      queue,
+      [{ id: 'reminder-scheduler', every: SCHEDULE_EVERY_MS, template: { name: REMINDER_JOBS.scheduler, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } } }],
+      this.logger,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.scheduler.prepare();
-    await this.queue.upsertJobScheduler(
-      'reminder-scheduler',
-      { every: SCHEDULE_EVERY_MS },
-      { name: REMINDER_JOBS.scheduler, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+    await this.schedulers.start();
   }
 
   onModuleDestroy(): void {
     this.closing = true;
+    this.schedulers.stop();
   }
 
   process(job: Job, token?: string): Promise<unknown> {

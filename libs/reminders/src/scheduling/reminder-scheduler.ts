@@ -23,6 +23,14 @@ import { pendingReminders } from '../reminder.schedule';
 import { delayUntil, MAX_REMINDER_JOB_DELAY_MS, REMINDER_JOB_OPTIONS, REMINDER_JOBS, reminderJobData, reminderJobIdOf } from './reminder-jobs';
 import { emptyStateRow, foldIntoRow, partnershipOfStream, type ReminderStateRow, type ReminderStateStore } from './reminder-state.store';
 
+/** A Redis key (in the queue's namespace) that says the delayed jobs were resynchronised since Redis last lost its data. */
+const RESYNC_MARKER = 'scheduler-resynced';
+
+interface MarkerClient {
+  exists(key: string): Promise<number>;
+  set(key: string, value: string): Promise<unknown>;
+}
+
 /** The scheduler's row in the projection registry (a name no read model may take). */
 export const REMINDER_SCHEDULER_NAME = 'reminder_scheduler';
 
@@ -109,9 +117,10 @@ export class ReminderScheduler {
         housekeeping: {
           everyMs: this.sweepMs,
           run: async () => {
-            if (this.resyncedAt === 0 || Date.now() - this.resyncedAt > this.resyncMs) {
+            if (await this.resyncDue()) {
               await this.resync();
               this.resyncedAt = Date.now();
+              await this.markResynced();
             }
             await this.sweep();
           },
@@ -199,6 +208,37 @@ export class ReminderScheduler {
     } catch (error) {
       this.logger?.warn(`Reminder scheduler: sweep failed: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A resync is due on a process's first slice, every `resyncMs`, and at once when Redis has lost its
+   * data (restarted empty, failed over, flushed): the marker the last resync left in Redis is gone
+   * with the delayed jobs, whichever replica ran it.
+   */
+  private async resyncDue(): Promise<boolean> {
+    if (this.resyncedAt === 0 || Date.now() - this.resyncedAt > this.resyncMs) return true;
+    try {
+      return (await (await this.redis()).exists(this.resyncMarkerKey())) === 0;
+    } catch {
+      return false; // Redis unreachable: the next housekeeping looks again
+    }
+  }
+
+  private async markResynced(): Promise<void> {
+    try {
+      await (await this.redis()).set(this.resyncMarkerKey(), new Date().toISOString());
+    } catch (error) {
+      this.logger?.warn(`Reminder scheduler: could not record the resync in Redis: ${(error as Error).message}`);
+    }
+  }
+
+  /** The queue's own connection (ioredis: BullMQ's client type names only what BullMQ itself needs). */
+  private async redis(): Promise<MarkerClient> {
+    return (await this.queue.client) as unknown as MarkerClient;
+  }
+
+  private resyncMarkerKey(): string {
+    return this.queue.toKey(RESYNC_MARKER);
   }
 
   /** Re-adds the jobs of every row with open clocks (jobs lost with Redis come back; the others are no-ops). */
