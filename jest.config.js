@@ -2,6 +2,7 @@
 //   unit  – *.spec.ts next to the code, no infrastructure
 //   int   – *.int-spec.ts, real PostgreSQL / PGlite / Redis
 //   e2e   – test/**/*.e2e-spec.ts, the running app over HTTP
+//   faults – test/faults/**/*.faults-spec.ts, faults injected into real processes and servers
 // PGlite needs `node --experimental-vm-modules` (electric-sql/pglite#224); see package.json "test".
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
@@ -25,5 +26,6 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'] },
   ],
 };
