@@ -22,7 +22,7 @@
  * - `measureDirect` (subject `direct`, the reference): in this process, no HTTP: one plain
  *   `SELECT … WHERE stream_id = $1 ORDER BY revision` of the same rows (the floor of any read that
  *   folds from the log), the store's `readStream` of the whole stream, and the asOf fold done the
- *   way the query service does it (readStream, skip by time, `evolve`) without HTTP.
+ *   way the query service does it (readStream, skip by time, the decider's linear folder) without HTTP.
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -438,11 +438,12 @@ export async function measureDirect(options: MeasureOptions): Promise<HistoryRes
           const t0 = performance.now();
           // The query service's asOf, without HTTP, people labels or serialisation.
           const key = q.time === 'recorded' ? 'recordedAt' : 'occurredAt';
+          const step = partnershipDecider.folder!();
           let state = partnershipDecider.initialState();
           let applied = 0;
           for await (const event of store.readStream(streamId)) {
             if (String(event.metadata[key] ?? event.metadata['recordedAt']) > q.asOf) continue;
-            state = partnershipDecider.evolve(state, fromRecorded(event));
+            state = step(state, fromRecorded(event));
             applied += 1;
           }
           const ms = performance.now() - t0;
