@@ -22,7 +22,7 @@ import { createPostgresEventStore, PgSqlClient, type RecordedEvent, type SqlEven
 import { ProjectionRegistry, READ_MODEL_PROJECTIONS } from '@trellis/projections';
 import { SmtpSink } from '../../libs/reminders/src/testing/smtp-sink';
 import { ApiClient } from '../support/api-client';
-import { ENGINE_ENTRY, killAllEngineProcesses, startEngineProcess, type EngineProcess } from '../support/processes';
+import { ENGINE_ENTRY, killAllEngineProcesses, postgresEngineEnv, startEngineProcess, type EngineProcess } from '../support/processes';
 import { checksumDifferences, readModelChecksums } from '../support/read-model-checksums';
 import { playScenario, STATE_AGENCY_PATH, TOOL_PATH } from '../support/seed-scenarios';
 import { DATABASE_URL, REDIS_URL } from '../support/test-app';
@@ -49,17 +49,8 @@ const apis: ApiClient[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function engineEnv(label: string): Record<string, string> {
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('application_name', `trellis_${SCHEMA}_${label}`);
   return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    EVENT_STORE: 'postgres',
-    DATABASE_URL: url.toString(),
-    DB_SCHEMA: SCHEMA,
-    REDIS_URL,
-    QUEUE_PREFIX,
-    ADMIN_API_KEY: ADMIN_KEY,
+    ...postgresEngineEnv({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, schema: SCHEMA, queuePrefix: QUEUE_PREFIX, adminKey: ADMIN_KEY, label }),
     HOST: '127.0.0.1',
     PORT: '0',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',

@@ -19,7 +19,7 @@ import { createPostgresEventStore, PgSqlClient, type RecordedEvent, type SqlEven
 import { QUEUES, workerRedisOptions } from '@trellis/platform';
 import { ORG, P, RecordedPartnership } from '../../libs/reminders/src/testing/reminder-log';
 import { SmtpSink } from '../../libs/reminders/src/testing/smtp-sink';
-import { ENGINE_ENTRY, killAllEngineProcesses, startEngineProcess, type EngineProcess } from '../support/processes';
+import { ENGINE_ENTRY, killAllEngineProcesses, postgresEngineEnv, startEngineProcess, type EngineProcess } from '../support/processes';
 import { DATABASE_URL, REDIS_URL } from '../support/test-app';
 
 const SCHEMA = `rrs_${randomBytes(5).toString('hex')}`;
@@ -43,17 +43,8 @@ const started: EngineProcess[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function engineEnv(label: string): Record<string, string> {
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('application_name', `trellis_${SCHEMA}_${label}`);
   return {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    EVENT_STORE: 'postgres',
-    DATABASE_URL: url.toString(),
-    DB_SCHEMA: SCHEMA,
-    REDIS_URL,
-    QUEUE_PREFIX,
-    ADMIN_API_KEY: ADMIN_KEY,
+    ...postgresEngineEnv({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, schema: SCHEMA, queuePrefix: QUEUE_PREFIX, adminKey: ADMIN_KEY, label }),
     REMINDER_TIME_SCALE: `1/${TIME_SCALE_DENOMINATOR}`,
     REMINDER_R15_DAYS: String(DAYS['R-15']),
     REMINDER_R03_DAYS: String(DAYS['R-03']),

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { createPostgresEventStore, PgSqlClient, type RecordedEvent, type SqlEventStore } from '@trellis/event-store';
 import { ProjectionRegistry } from '@trellis/projections';
 import { ApiClient, type ApiResponse } from './api-client';
-import { ENGINE_ENTRY, startEngineProcess, type EngineProcess } from './processes';
+import { ENGINE_ENTRY, postgresEngineEnv, startEngineProcess, type EngineProcess } from './processes';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,17 +90,15 @@ export class EngineRig {
 
   /** The engine's environment for one process. */
   env(processLabel: string): Record<string, string> {
-    const url = new URL(this.options.databaseUrl);
-    url.searchParams.set('application_name', `trellis_${this.schema}_${processLabel}`);
     return {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      EVENT_STORE: 'postgres',
-      DATABASE_URL: url.toString(),
-      DB_SCHEMA: this.schema,
-      REDIS_URL: this.options.redisUrl,
-      QUEUE_PREFIX: this.queuePrefix,
-      ADMIN_API_KEY: this.adminKey,
+      ...postgresEngineEnv({
+        databaseUrl: this.options.databaseUrl,
+        redisUrl: this.options.redisUrl,
+        schema: this.schema,
+        queuePrefix: this.queuePrefix,
+        adminKey: this.adminKey,
+        label: processLabel,
+      }),
       HOST: '127.0.0.1',
       PORT: '0',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',

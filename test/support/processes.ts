@@ -167,3 +167,31 @@ function installExitHook(): void {
     }
   });
 }
+
+/**
+ * The environment every engine process of a multi-process test shares: the PostgreSQL store in its
+ * own `schema`, BullMQ under its own `queuePrefix`, one bootstrap admin key, logs at info level; the
+ * database URL carries `application_name` `trellis_<schema>_<label>`, which tells the processes
+ * apart in pg_stat_activity.
+ */
+export function postgresEngineEnv(options: {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly schema: string;
+  readonly queuePrefix: string;
+  readonly adminKey: string;
+  readonly label: string;
+}): Record<string, string> {
+  const url = new URL(options.databaseUrl);
+  url.searchParams.set('application_name', `trellis_${options.schema}_${options.label}`);
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    EVENT_STORE: 'postgres',
+    DATABASE_URL: url.toString(),
+    DB_SCHEMA: options.schema,
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: options.queuePrefix,
+    ADMIN_API_KEY: options.adminKey,
+  };
+}

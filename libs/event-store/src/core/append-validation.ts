@@ -97,3 +97,42 @@ function toJsonObject(value: unknown, where: string): JsonObject {
   if (JSON_LONE_SURROGATE.test(text)) throw new InvalidAppendError(`${where} contains an unpaired UTF-16 surrogate`);
   return JSON.parse(text) as JsonObject;
 }
+
+// Read and subscription options, checked alike by every adapter.
+
+/** `maxCount`: a non-negative integer, or unlimited when absent. */
+export function countOption(maxCount: number | undefined): number {
+  if (maxCount === undefined) return Number.POSITIVE_INFINITY;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new InvalidAppendError('maxCount must be a non-negative integer');
+  return maxCount;
+}
+
+/** `readStream`'s arguments: a valid stream id, direction and `fromRevision`; the count as `countOption`. */
+export function checkReadStream(
+  streamId: unknown,
+  options: { readonly maxCount?: number; readonly direction?: unknown; readonly fromRevision?: unknown },
+): { maxCount: number; direction: 'forwards' | 'backwards' } {
+  assertStreamId(streamId);
+  const maxCount = countOption(options.maxCount);
+  const direction = options.direction ?? 'forwards';
+  if (direction !== 'forwards' && direction !== 'backwards') {
+    throw new InvalidAppendError(`direction must be 'forwards' or 'backwards'`);
+  }
+  if (options.fromRevision !== undefined && (typeof options.fromRevision !== 'bigint' || options.fromRevision < 0n)) {
+    throw new InvalidAppendError('fromRevision must be a non-negative bigint');
+  }
+  return { maxCount, direction };
+}
+
+/** `after`: a non-negative bigint position (exclusive), 0n when absent. */
+export function afterOption(after: bigint | undefined): bigint {
+  if (after === undefined) return 0n;
+  if (typeof after !== 'bigint' || after < 0n) throw new InvalidAppendError('after must be a non-negative bigint position');
+  return after;
+}
+
+/** An adapter setting (batch size, poll interval…) that must be a positive integer. */
+export function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -411,10 +411,9 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
       expect(await issuedOf(p, policy)).toHaveLength(dueMs.length);
     }
 
-    /** … then a pilot approved and started today, planned to end on `plannedEnd` (R-07 started). */
-    async function pilotRunning(p: RecordedPartnership, plannedEnd: string) {
-      await toolCreated(p);
-      await p.run('ApprovePilot', {
+    /** The tool's pilot at school A, approved by the school and the district (no start yet: R-06 started). */
+    const approvePilot = (p: RecordedPartnership, plannedStart: string, plannedEnd: string) =>
+      p.run('ApprovePilot', {
         workstreamId: 'ws-1',
         pilotId: 'pilot-1',
         toolId: 'tool-1',
@@ -422,9 +421,14 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
         siteOrganizationIds: [ORG.schoolA],
         approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
         consentBasis: 'staff_consent_only',
-        plannedStart: dateIn(0),
+        plannedStart,
         plannedEnd,
       });
+
+    /** … then a pilot approved and started today, planned to end on `plannedEnd` (R-07 started). */
+    async function pilotRunning(p: RecordedPartnership, plannedEnd: string) {
+      await toolCreated(p);
+      await approvePilot(p, dateIn(0), plannedEnd);
       const [started] = await p.run('StartPilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', startedOn: dateIn(0), siteOrganizationIds: [ORG.schoolA] });
       return started!;
     }
@@ -541,17 +545,7 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
         run: async (p: RecordedPartnership) => {
           await toolCreated(p);
           const plannedStart = dateIn(30);
-          const [approved] = await p.run('ApprovePilot', {
-            workstreamId: 'ws-1',
-            pilotId: 'pilot-1',
-            toolId: 'tool-1',
-            toolVersion: 1,
-            siteOrganizationIds: [ORG.schoolA],
-            approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
-            consentBasis: 'staff_consent_only',
-            plannedStart,
-            plannedEnd: dateIn(200),
-          });
+          const [approved] = await approvePilot(p, plannedStart, dateIn(200));
           await expectIssuedOnce(p, 'R-06', approved!, 'pilot', [scaledDue(approved!, midnightOf(plannedStart) + 30 * DAY_MS)], ['practice_side_leads']);
         },
       },
@@ -647,34 +641,14 @@ describe.each(SQL_BACKENDS)('reminder scheduling on %s', (name, open) => {
         by: 'an approved pilot',
         start: (p) => toolCreated(p),
         satisfy: (p) =>
-          p.run('ApprovePilot', {
-            workstreamId: 'ws-1',
-            pilotId: 'pilot-1',
-            toolId: 'tool-1',
-            toolVersion: 1,
-            siteOrganizationIds: [ORG.schoolA],
-            approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
-            consentBasis: 'staff_consent_only',
-            plannedStart: dateIn(60),
-            plannedEnd: dateIn(200),
-          }),
+          approvePilot(p, dateIn(60), dateIn(200)),
       },
       {
         policy: 'R-06',
         by: 'the pilot’s start',
         start: async (p) => {
           await toolCreated(p);
-          await p.run('ApprovePilot', {
-            workstreamId: 'ws-1',
-            pilotId: 'pilot-1',
-            toolId: 'tool-1',
-            toolVersion: 1,
-            siteOrganizationIds: [ORG.schoolA],
-            approvals: [{ organizationId: ORG.schoolA, kind: 'school_site_letter', ref: 'LTR-1' }, { organizationId: ORG.district, kind: 'district_research_office', ref: 'RO-1' }],
-            consentBasis: 'staff_consent_only',
-            plannedStart: dateIn(30), // due plannedStart + 30 days
-            plannedEnd: dateIn(200),
-          });
+          await approvePilot(p, dateIn(30), dateIn(200)); // due plannedStart + 30 days
         },
         satisfy: (p) => p.run('StartPilot', { workstreamId: 'ws-1', pilotId: 'pilot-1', startedOn: dateIn(0), siteOrganizationIds: [ORG.schoolA] }),
       },

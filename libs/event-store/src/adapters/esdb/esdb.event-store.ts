@@ -23,7 +23,7 @@
  *     identical append won, and the result is `idempotent: true`.
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { assertStreamId, normalizeAppend } from '../../core/append-validation';
+import { afterOption, assertStreamId, checkReadStream, countOption, normalizeAppend, positiveInteger } from '../../core/append-validation';
 import {
   EventIdConflictError,
   EventStoreUnavailableError,
@@ -256,15 +256,7 @@ export class EsdbEventStore implements EventStore {
   // ── reads ───────────────────────────────────────────────────────────────────────────────────
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    assertStreamId(streamId);
-    const maxCount = countOption(options.maxCount);
-    const direction = options.direction ?? 'forwards';
-    if (direction !== 'forwards' && direction !== 'backwards') {
-      throw new InvalidAppendError(`direction must be 'forwards' or 'backwards'`);
-    }
-    if (options.fromRevision !== undefined && (typeof options.fromRevision !== 'bigint' || options.fromRevision < 0n)) {
-      throw new InvalidAppendError('fromRevision must be a non-negative bigint');
-    }
+    const { maxCount, direction } = checkReadStream(streamId, options);
     return this.readStreamEvents(streamId, direction, options.fromRevision, maxCount, options.raw === true);
   }
 
@@ -446,19 +438,3 @@ function translateAppendError(error: unknown): unknown {
   return error;
 }
 
-function countOption(maxCount: number | undefined): number {
-  if (maxCount === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(maxCount) || maxCount < 0) throw new InvalidAppendError('maxCount must be a non-negative integer');
-  return maxCount;
-}
-
-function afterOption(after: bigint | undefined): bigint {
-  if (after === undefined) return 0n;
-  if (typeof after !== 'bigint' || after < 0n) throw new InvalidAppendError('after must be a non-negative bigint position');
-  return after;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return value;
-}

@@ -9,7 +9,7 @@
  * and `stream_exists` take the current head and, if another writer moved it first, retry on the new
  * head — correct because they accept any revision.
  */
-import { normalizeAppend, assertStreamId, type NormalizedEvent } from '../../core/append-validation';
+import { afterOption, assertStreamId, checkReadStream, countOption, normalizeAppend, positiveInteger, type NormalizedEvent } from '../../core/append-validation';
 import {
   EventIdConflictError,
   EventStoreUnavailableError,
@@ -345,15 +345,7 @@ export class SqlEventStore implements EventStore {
   // ── reads ───────────────────────────────────────────────────────────────────────────────────
 
   readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
-    assertStreamId(streamId);
-    const maxCount = countOption(options.maxCount);
-    const direction = options.direction ?? 'forwards';
-    if (direction !== 'forwards' && direction !== 'backwards') {
-      throw new InvalidAppendError(`direction must be 'forwards' or 'backwards'`);
-    }
-    if (options.fromRevision !== undefined && (typeof options.fromRevision !== 'bigint' || options.fromRevision < 0n)) {
-      throw new InvalidAppendError('fromRevision must be a non-negative bigint');
-    }
+    const { maxCount, direction } = checkReadStream(streamId, options);
     return direction === 'forwards'
       ? this.readStreamForwards(streamId, options.fromRevision ?? 0n, maxCount, options.raw === true)
       : this.readStreamBackwards(streamId, options.fromRevision, maxCount, options.raw === true);
@@ -585,19 +577,3 @@ export function compileFilter(filter: AllFilter | undefined): CompiledFilter | u
   };
 }
 
-function countOption(maxCount: number | undefined): number {
-  if (maxCount === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isInteger(maxCount) || maxCount < 0) throw new InvalidAppendError('maxCount must be a non-negative integer');
-  return maxCount;
-}
-
-function afterOption(after: bigint | undefined): bigint {
-  if (after === undefined) return 0n;
-  if (typeof after !== 'bigint' || after < 0n) throw new InvalidAppendError('after must be a non-negative bigint position');
-  return after;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
