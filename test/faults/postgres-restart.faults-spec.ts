@@ -11,8 +11,7 @@
  * checkpoints. Then the invariants: no acknowledged event lost, every event in every read model
  * exactly once, every event delivered, every due reminder issued once.
  */
-import { REMINDER_POLICY_IDS } from '@trellis/reminders';
-import { CommandLoad, check, EngineRig, sleep, waitFor } from '../support/fault-rig';
+import { CommandLoad, check, EngineRig, sleep, waitFor, faultEngineEnv } from '../support/fault-rig';
 import { expectEveryEventDelivered, expectReadModelsComplete, expectRemindersIssuedOnce } from '../support/fault-invariants';
 import { PrivatePostgres, stopAllPrivateServices } from '../support/private-services';
 import { killAllEngineProcesses } from '../support/processes';
@@ -21,7 +20,6 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 
 /** 90 days → 20 s. */
 const R01_DUE_MS = 20_000;
-const TIME_SCALE = `1/${(90 * 86_400_000) / R01_DUE_MS}`;
 const OUTAGE_MS = 6_000;
 
 let pg: PrivatePostgres;
@@ -36,14 +34,7 @@ beforeAll(async () => {
     label: 'fpg',
     databaseUrl: pg.url(),
     redisUrl: REDIS_URL,
-    env: {
-      REMINDER_TIME_SCALE: TIME_SCALE,
-      REMINDER_R01_DAYS: '90',
-      REMINDER_DISABLED_POLICIES: REMINDER_POLICY_IDS.filter((p) => p !== 'R-01').join(','),
-      WEBHOOK_BACKOFF_MS: '200',
-      WEBHOOK_BACKOFF_JITTER_PERCENT: '20',
-      WEBHOOK_MAX_ATTEMPTS: '25',
-    },
+    env: faultEngineEnv(R01_DUE_MS),
   });
   await rig.start();
 }, 200_000);

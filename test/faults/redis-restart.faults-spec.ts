@@ -14,8 +14,7 @@
  */
 import { Queue } from 'bullmq';
 import { QUEUES, workerRedisOptions } from '@trellis/platform';
-import { REMINDER_POLICY_IDS } from '@trellis/reminders';
-import { CommandLoad, check, EngineRig, sleep, waitFor } from '../support/fault-rig';
+import { CommandLoad, check, EngineRig, sleep, waitFor, faultEngineEnv } from '../support/fault-rig';
 import { expectEveryEventDelivered, expectReadModelsComplete, expectRemindersIssuedOnce } from '../support/fault-invariants';
 import { PrivateRedis, stopAllPrivateServices } from '../support/private-services';
 import { killAllEngineProcesses } from '../support/processes';
@@ -24,7 +23,6 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 
 /** 90 days → 15 s. */
 const R01_DUE_MS = 15_000;
-const TIME_SCALE = `1/${(90 * 86_400_000) / R01_DUE_MS}`;
 const OUTAGE_MS = 5_000;
 
 let redis: PrivateRedis;
@@ -50,14 +48,7 @@ beforeAll(async () => {
     label: 'fredis',
     databaseUrl: DATABASE_URL,
     redisUrl: redis.url,
-    env: {
-      REMINDER_TIME_SCALE: TIME_SCALE,
-      REMINDER_R01_DAYS: '90',
-      REMINDER_DISABLED_POLICIES: REMINDER_POLICY_IDS.filter((p) => p !== 'R-01').join(','),
-      WEBHOOK_BACKOFF_MS: '200',
-      WEBHOOK_BACKOFF_JITTER_PERCENT: '20',
-      WEBHOOK_MAX_ATTEMPTS: '25',
-    },
+    env: faultEngineEnv(R01_DUE_MS),
   });
   await rig.start();
 }, 200_000);

@@ -20,9 +20,8 @@
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { QUEUES, workerRedisOptions } from '@trellis/platform';
-import { REMINDER_POLICY_IDS } from '@trellis/reminders';
 import { advisoryLockKey } from '../../libs/event-store/src/sql/sql-client';
-import { CommandLoad, check, EngineRig, sleep, waitFor } from '../support/fault-rig';
+import { CommandLoad, check, EngineRig, sleep, waitFor, faultEngineEnv } from '../support/fault-rig';
 import { expectEveryEventDelivered, expectReadModelsComplete, expectRemindersIssuedOnce } from '../support/fault-invariants';
 import { killAllEngineProcesses, type EngineProcess } from '../support/processes';
 import { DATABASE_URL, REDIS_URL } from '../support/test-app';
@@ -30,7 +29,6 @@ import { WebhookReceiver } from '../support/webhook-receiver';
 
 /** 90 days → 8 s. */
 const R01_DUE_MS = 8_000;
-const TIME_SCALE = `1/${(90 * 86_400_000) / R01_DUE_MS}`;
 
 let rig: EngineRig;
 let receiver: WebhookReceiver;
@@ -45,14 +43,7 @@ beforeAll(async () => {
     label: 'fkill',
     databaseUrl: DATABASE_URL,
     redisUrl: REDIS_URL,
-    env: {
-      REMINDER_TIME_SCALE: TIME_SCALE,
-      REMINDER_R01_DAYS: '90',
-      REMINDER_DISABLED_POLICIES: REMINDER_POLICY_IDS.filter((p) => p !== 'R-01').join(','),
-      WEBHOOK_BACKOFF_MS: '200',
-      WEBHOOK_BACKOFF_JITTER_PERCENT: '20',
-      WEBHOOK_MAX_ATTEMPTS: '25',
-    },
+    env: faultEngineEnv(R01_DUE_MS),
   });
   await rig.start();
   reminders = new Queue(QUEUES.reminders, { connection: workerRedisOptions(REDIS_URL), prefix: rig.queuePrefix });

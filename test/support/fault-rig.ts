@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPostgresEventStore, PgSqlClient, type RecordedEvent, type SqlEventStore } from '@trellis/event-store';
 import { ProjectionRegistry } from '@trellis/projections';
+import { REMINDER_POLICY_IDS } from '@trellis/reminders';
 import { ApiClient, type ApiResponse } from './api-client';
 import { ENGINE_ENTRY, postgresEngineEnv, startEngineProcess, type EngineProcess } from './processes';
 
@@ -301,4 +302,20 @@ export class CommandLoad {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The engine settings the fault files share: only R-01 issues reminders, due `r01DueMs` after each
+ * proposal (90 days scaled), and webhook retries are fast and many, so that an outage of seconds
+ * never dead-letters a delivery.
+ */
+export function faultEngineEnv(r01DueMs: number): Record<string, string> {
+  return {
+    REMINDER_TIME_SCALE: `1/${(90 * 86_400_000) / r01DueMs}`,
+    REMINDER_R01_DAYS: '90',
+    REMINDER_DISABLED_POLICIES: REMINDER_POLICY_IDS.filter((p) => p !== 'R-01').join(','),
+    WEBHOOK_BACKOFF_MS: '200',
+    WEBHOOK_BACKOFF_JITTER_PERCENT: '20',
+    WEBHOOK_MAX_ATTEMPTS: '25',
+  };
 }
