@@ -13,10 +13,12 @@ import {
 } from '@trellis/domain';
 import { EVENT_STORE, verifyChain, type ChainVerification, type EventStore, type RecordedEvent } from '@trellis/event-store';
 import { PersonLabels, type PartnershipPeople } from '../people/person-labels';
+import type { TimeAxis } from './as-of/as-of-plan';
+import { AsOfSnapshots, eventTimes } from './as-of/as-of-snapshots';
 import { fromRecorded } from './partnership-envelope';
 import { PartnershipCommandsService } from './partnership-commands.service';
 
-export type TimeAxis = 'recorded' | 'occurred';
+export type { TimeAxis };
 
 export interface PartnershipView {
   partnershipId: string;
@@ -34,6 +36,7 @@ export class PartnershipQueriesService {
     private readonly commands: PartnershipCommandsService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly labels: PersonLabels,
+    private readonly snapshots: AsOfSnapshots,
   ) {}
 
   async current(partnershipId: string): Promise<PartnershipView> {
@@ -50,23 +53,33 @@ export class PartnershipQueriesService {
   /**
    * `recorded`: what the system knew at `asOf` (events recorded by then). `occurred`: what had
    * happened by then as far as the log knows now (events whose occurredAt ≤ asOf, including facts
-   * back-dated later). Folded in stream order in both cases.
+   * back-dated later). Folded in stream order in both cases, from the nearest stored snapshot that
+   * holds only events the query applies, reading only the parts of the stream that can hold others
+   * (as-of/as-of-plan.ts).
    */
   async asOf(partnershipId: string, asOf: string, time: TimeAxis): Promise<PartnershipView> {
-    const key = time === 'recorded' ? 'recordedAt' : 'occurredAt';
+    const streamId = partnershipStreamId(partnershipId);
+    const plan = await this.snapshots.plan(streamId, asOf, time);
+    const base = plan.base && (await this.snapshots.state(streamId, plan.base));
+    if (plan.base && !base) return this.asOf(partnershipId, asOf, time); // removed in between: plan again
     const step = partnershipDecider.folder!();
-    let state = partnershipDecider.initialState();
-    let revision = -1n;
-    let applied = 0;
-    let exists = false;
-    for await (const event of this.store.readStream(partnershipStreamId(partnershipId))) {
-      exists = true;
-      const at = String(event.metadata[key] ?? event.metadata['recordedAt']);
-      if (at > asOf) continue;
-      state = step(state, fromRecorded(event));
-      if (event.revision > revision) revision = event.revision;
-      applied += 1;
+    let state = base ?? partnershipDecider.initialState();
+    let revision = plan.base?.revision ?? -1n;
+    let applied = plan.base?.events ?? 0;
+    let exists = plan.snapshots > 0; // a stored snapshot: the stream has events, even if none is read
+    let tail = 0;
+    for (const range of plan.reads) {
+      const options = range.count === undefined ? { fromRevision: range.from } : { fromRevision: range.from, maxCount: range.count };
+      for await (const event of this.store.readStream(streamId, options)) {
+        exists = true;
+        if (event.revision >= plan.tailFrom) tail += 1;
+        if (eventTimes(event)[time === 'recorded' ? 'recordedAt' : 'occurredAt'] > asOf) continue;
+        state = step(state, fromRecorded(event));
+        if (event.revision > revision) revision = event.revision;
+        applied += 1;
+      }
     }
+    this.snapshots.noteTail(streamId, tail);
     if (!exists) throw new PartnershipNotFound(`Partnership ${partnershipId} does not exist`);
     if (applied === 0) throw new PartnershipNotFound(`Partnership ${partnershipId} had no ${time} events as of ${asOf}`);
     return { partnershipId, revision: revision.toString(), state: withDisplayNames(state, await this.labels.ofState(state)), asOf, time, eventsApplied: applied };

@@ -419,6 +419,15 @@ export const datePart = (isoDateTime: string): string => isoDateTime.slice(0, 10
 // evolve
 
 /**
+ * The version of what a fold of the partnership stream produces: the state's shape and every rule of
+ * `evolve` (and of the upcasters it reads events through). Stored snapshots of the state (the asOf
+ * snapshots of the API) are used only when they carry this version, so bump it whenever a fold of the
+ * same events would give a different state. `partnership.state-version.spec.ts` fails when the fold of
+ * the seed histories changes and this version did not.
+ */
+export const PARTNERSHIP_STATE_VERSION = 1;
+
+/**
  * A fold of one pass over a stream: each step is `evolve`, except that a registry the fold itself
  * copied is updated in place rather than copied again, so a fold is linear instead of quadratic in
  * the number of organizations, participants, workstreams… (a 10,000-event partnership with hundreds

@@ -37,6 +37,11 @@ export interface TrellisConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Maximum JSON request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /**
+   * asOf snapshots: the state stored every this many events of a partnership, so an asOf query folds
+   * at most about this many events after the nearest one (docs/architecture.md). 0 turns them off.
+   */
+  readonly asOfSnapshotEvery: number;
   /** Retries of a command after a revision conflict when the client sent no If-Match. */
   readonly commandConflictRetries: number;
   /** How long an Idempotency-Key is remembered. */
@@ -198,6 +203,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     commandConflictRetries: int('COMMAND_CONFLICT_RETRIES', 10, 0, 50),
     idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
+    asOfSnapshotEvery: int('ASOF_SNAPSHOT_EVERY', 1_000, 0, 1_000_000),
     poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
     webhooks: {
       allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
