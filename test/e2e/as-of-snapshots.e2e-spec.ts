@@ -1,7 +1,8 @@
 /**
  * asOf from stored snapshots (docs/architecture.md "asOf snapshots"): with a snapshot every 4
  * events, every asOf answer — both axes, at and around every time in the history, back-dated facts
- * included — equals the plain fold of the whole log filtered by time, on PostgreSQL and on PGlite.
+ * included — equals the plain fold of the whole log filtered by time, on PostgreSQL (parsed snapshots
+ * cached in memory, frozen) and on PGlite (no cache: every query parses its snapshot).
  */
 import { evolve, initialState, partnershipStreamId, type PartnershipState } from '@trellis/domain';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@trellis/event-store';
@@ -29,7 +30,10 @@ function referenceFold(events: readonly RecordedEvent[], asOf: string, time: 're
 
 const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
-describe.each(['postgres', 'embedded'] as const)('asOf from stored snapshots (%s)', (store) => {
+describe.each([
+  ['postgres', '16'],
+  ['embedded', '0'],
+] as const)('asOf from stored snapshots (%s, ASOF_SNAPSHOT_CACHE_MB=%s)', (store, cacheMb) => {
   let t: TestApp;
   let api: ApiClient;
   let id: string;
@@ -37,7 +41,7 @@ describe.each(['postgres', 'embedded'] as const)('asOf from stored snapshots (%s
   let snapshots: AsOfSnapshots;
 
   beforeAll(async () => {
-    t = await startTestApp({ store, env: { ASOF_SNAPSHOT_EVERY: String(EVERY) } });
+    t = await startTestApp({ store, env: { ASOF_SNAPSHOT_EVERY: String(EVERY), ASOF_SNAPSHOT_CACHE_MB: cacheMb } });
     api = new ApiClient(t.url, t.adminKey);
     snapshots = t.app.get(AsOfSnapshots);
     id = await playScenario(api, TOOL_PATH);
@@ -98,6 +102,7 @@ describe.each(['postgres', 'embedded'] as const)('asOf from stored snapshots (%s
     await snapshots.settled();
     expect(await rows()).toBe(Math.floor(events.length / EVERY));
     await expectEveryDateMatchesTheReference();
+    await expectEveryDateMatchesTheReference(); // every base now parsed before (from the cache, if on)
   });
 
   it('starts from the nearest snapshot and reads only the parts of the stream that can hold applied events', async () => {

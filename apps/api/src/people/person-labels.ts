@@ -101,8 +101,10 @@ export class PersonLabels {
     const cached = this.states.get(streamId);
     let state = cached?.state ?? partnershipDecider.initialState();
     let revision = cached?.revision ?? -1n;
+    // The linear fold (a cached state is never changed by it: it copies what it did not build).
+    const step = partnershipDecider.folder!();
     for await (const event of this.store.readStream(streamId, { fromRevision: revision + 1n })) {
-      state = partnershipDecider.evolve(state, fromRecorded(event));
+      state = step(state, fromRecorded(event));
       revision = event.revision;
     }
     if (revision >= 0n) this.states.set(streamId, { revision, state });

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
         commandConflictRetries: 10,
         idempotencyTtlHours: 24,
         asOfSnapshotEvery: 1000,
+        asOfSnapshotCacheMb: 16,
         poolSize: 10,
         webhooks: {
           allowPrivateNetworks: false,
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
         COMMAND_CONFLICT_RETRIES: '0',
         IDEMPOTENCY_TTL_HOURS: '720',
         ASOF_SNAPSHOT_EVERY: '0',
+        ASOF_SNAPSHOT_CACHE_MB: '0',
         DATABASE_POOL_SIZE: '200',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes',
         WEBHOOK_ALLOWED_HOSTS: ' Hooks.internal , 10.0.0.0/8,,',
@@ -118,6 +120,7 @@ describe('loadConfig', () => {
         queuePrefix: 'blue',
         adminApiKey: 'x'.repeat(24),
         asOfSnapshotEvery: 0,
+        asOfSnapshotCacheMb: 0,
         peopleMasterKey: MASTER_KEY,
         port: 8080,
         host: '127.0.0.1',

@@ -42,6 +42,8 @@ export interface TrellisConfig {
    * at most about this many events after the nearest one (docs/architecture.md). 0 turns them off.
    */
   readonly asOfSnapshotEvery: number;
+  /** Parsed asOf snapshots kept in memory, in MB of their JSON (0: none). */
+  readonly asOfSnapshotCacheMb: number;
   /** Retries of a command after a revision conflict when the client sent no If-Match. */
   readonly commandConflictRetries: number;
   /** How long an Idempotency-Key is remembered. */
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
     commandConflictRetries: int('COMMAND_CONFLICT_RETRIES', 10, 0, 50),
     idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     asOfSnapshotEvery: int('ASOF_SNAPSHOT_EVERY', 1_000, 0, 1_000_000),
+    asOfSnapshotCacheMb: int('ASOF_SNAPSHOT_CACHE_MB', 16, 0, 4_096),
     poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
     webhooks: {
       allowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),

@@ -28,6 +28,9 @@ export class AsOfSnapshots implements OnModuleInit {
   private readonly store: PartnershipSnapshotStore;
   /** Streams being caught up by this process, so two queries do not fold the same stream twice. */
   private readonly catchingUp = new Map<string, Promise<void>>();
+  /** Parsed snapshot states by `stream@revision`, least recently used first, with their JSON size. */
+  private readonly parsed = new Map<string, { readonly state: PartnershipState; readonly size: number }>();
+  private parsedSize = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
@@ -52,10 +55,34 @@ export class AsOfSnapshots implements OnModuleInit {
     return planAsOf(this.every > 0 ? await this.store.summaries(streamId) : [], asOf, time);
   }
 
-  /** The stored state of a plan's base, or undefined when it was removed in between. */
+  /**
+   * The stored state of a plan's base, or undefined when it was removed in between. Parsed states
+   * are kept in memory (up to ASOF_SNAPSHOT_CACHE_MB of their JSON, least recently used out first)
+   * and frozen: folds start from them without changing them (the folder copies what it did not build),
+   * and a change by mistake would throw rather than corrupt later answers.
+   */
   async state(streamId: string, base: SnapshotSummary): Promise<PartnershipState | undefined> {
+    const key = `${streamId}@${base.revision}`;
+    const cached = this.parsed.get(key);
+    if (cached) {
+      this.parsed.delete(key); // most recently used last
+      this.parsed.set(key, cached);
+      return cached.state;
+    }
     const json = await this.store.state(streamId, base.revision);
-    return json === undefined ? undefined : (JSON.parse(json) as PartnershipState);
+    if (json === undefined) return undefined;
+    const state = deepFreeze(JSON.parse(json) as PartnershipState);
+    const capacity = this.config.asOfSnapshotCacheMb * 1024 * 1024;
+    if (json.length <= capacity) {
+      this.parsed.set(key, { state, size: json.length });
+      this.parsedSize += json.length;
+      for (const [oldest, entry] of this.parsed) {
+        if (this.parsedSize <= capacity) break;
+        this.parsed.delete(oldest);
+        this.parsedSize -= entry.size;
+      }
+    }
+    return state;
   }
 
   /**
@@ -112,4 +139,12 @@ export class AsOfSnapshots implements OnModuleInit {
       segment = 0;
     }
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }
