@@ -46,3 +46,22 @@ it('a session terminated between two queries of a transaction fails the transact
     process.off('uncaughtException', onUncaught);
   }
 });
+
+it('a pooled connection that errors while its holder has no listener on it does not end the process', async () => {
+  // The window between `pool.connect()` handing a connection over and its holder listening on it.
+  const uncaught: Error[] = [];
+  const onUncaught = (e: Error) => uncaught.push(e);
+  process.on('uncaughtException', onUncaught);
+  try {
+    const connection = await sql.pool.connect();
+    const { rows } = await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(connection.query('SELECT 1')).rejects.toThrow();
+    connection.release(true);
+    expect(uncaught).toEqual([]);
+    for (let i = 0; i < 4; i++) expect((await sql.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+});

@@ -43,6 +43,13 @@ export class PgSqlClient implements SqlClient {
     private readonly options: { readonly ownsPool?: boolean; readonly onError?: (error: Error) => void } = {},
   ) {
     pool.on('error', (error) => this.options.onError?.(error));
+    // Every pooled connection keeps a listener for its whole life. pg-pool listens only while a
+    // connection is idle and `pool.query` only during its query; a connection checked out with
+    // `pool.connect()` has none until its user adds one, and a promise's continuation runs after the
+    // socket's current chunk is parsed: a FATAL (57P01, a restart) in that chunk would be an uncaught
+    // 'error' and end the process. Ignored here: the connection is then unusable, its next query
+    // fails with the reason, and the transaction that holds it releases it as broken.
+    pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   static fromUrl(connectionString: string, options: PgSqlClientOptions = {}): PgSqlClient {
