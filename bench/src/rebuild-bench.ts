@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
 import { ProjectionRebuilder, ProjectionRegistry, READ_MODEL_PROJECTIONS, type RebuildProgress } from '@trellis/projections';
@@ -244,7 +244,9 @@ export async function measureWorkerRebuild(options: { url: string; logSchema: st
   const before = new Map((await readModels()).map((r) => [r.name, r.generation]));
 
   const prefix = `bench-${options.applicationName}`;
-  const worker = spawn(process.execPath, [options.workerEntry], {
+  // BENCH_WORKER_NODE_ARGS: extra Node flags for the worker (e.g. `--trace-gc` or `--heap-prof` to see where its memory goes).
+  const nodeArgs = (process.env['BENCH_WORKER_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const worker = spawn(process.execPath, [...nodeArgs, options.workerEntry], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -258,7 +260,8 @@ export async function measureWorkerRebuild(options: { url: string; logSchema: st
       LOG_LEVEL: 'warn',
       ADMIN_API_KEY: `trk_bench_${uuidv7().replace(/-/g, '')}`,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_WORKER_LOG=<file>: keep the worker's standard output (e.g. `--trace-gc` lines).
+    stdio: ['ignore', process.env['BENCH_WORKER_LOG'] ? openSync(process.env['BENCH_WORKER_LOG'], 'a') : 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
   const queue = new Queue('projections', { connection: { url: options.redisUrl }, prefix });

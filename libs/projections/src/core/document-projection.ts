@@ -5,6 +5,7 @@
  * so rebuilding a million events costs a few thousand statements, not millions.
  */
 import type { RecordedEvent } from '@trellis/event-store';
+import { writeJsonRecords } from './json-records';
 import type { Projection, ProjectionContext, ProjectionTable } from './projection';
 
 export type ColumnType = 'text' | 'text[]' | 'bigint' | 'integer' | 'boolean' | 'timestamptz' | 'jsonb';
@@ -108,11 +109,12 @@ export function documentProjection<Doc>(options: DocumentProjectionOptions<Doc>)
         if (upserts.length > 0) {
           const cols = ['key', 'doc', 'position', ...columnList];
           const types: Record<string, string> = { key: 'text', doc: 'jsonb', position: 'bigint', ...columns };
-          await ctx.query(
+          await writeJsonRecords(
+            ctx,
             `INSERT INTO ${t} (${cols.join(', ')})
              SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${cols.map((c) => `${c} ${types[c]}`).join(', ')})
              ON CONFLICT (key) DO UPDATE SET ${cols.filter((c) => c !== 'key').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
-            [JSON.stringify(upserts)],
+            upserts,
           );
         }
         if (deletes.length > 0) await ctx.query(`DELETE FROM ${t} WHERE key = ANY($1::text[])`, [deletes]);

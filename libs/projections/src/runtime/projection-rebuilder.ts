@@ -56,8 +56,8 @@ export interface RebuildOptions {
   readonly leaseMs?: number;
   /**
    * Member transactions of a batch in flight at once (default 2): one folding in Node while another
-   * is written by PostgreSQL. More adds memory (each holds its batch's serialized rows) without
-   * speed on a machine whose cores are already busy.
+   * is written by PostgreSQL. More adds memory (each holds its share of the batch's documents and a
+   * chunk of serialized rows) without speed on a machine whose cores are already busy.
    */
   readonly parallelism?: number;
 }

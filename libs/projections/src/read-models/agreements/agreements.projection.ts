@@ -10,6 +10,7 @@
  */
 import { documentProjection } from '../../core/document-projection';
 import { partnershipIdOf } from '../../signals/event-access';
+import { writeJsonRecords } from '../../core/json-records';
 import type { ProjectionTable } from '../../core/projection';
 import { evolveAgreementsDocument, initialAgreementsDocument, type AgreementsDocument } from './agreements.document';
 
@@ -104,13 +105,14 @@ export const agreementsProjection = documentProjection<AgreementsDocument>({
     if (rows.length === 0) return;
     // A transfer id is recorded once per partnership (the decider refuses duplicates); should one
     // come twice, the first stays, whatever the batching.
-    await ctx.query(
+    await writeJsonRecords(
+      ctx,
       `INSERT INTO ${ctx.table('transfers')}
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
          partnership_id text, transfer_id text, dsa_id text, workstream_id text, data_categories text[], pii_included boolean,
          received_on text, recipient_organization_id text, event_id text, occurred_at text, recorded_at text, position bigint)
        ON CONFLICT (partnership_id, transfer_id) DO NOTHING`,
-      [JSON.stringify(rows)],
+      rows,
     );
   },
 });

@@ -14,6 +14,7 @@
  * batch left.
  */
 import { PARTNERSHIP_EVENT_TYPES } from '@trellis/domain';
+import { writeJsonRecords } from '../../core/json-records';
 import type { ProjectionTable } from '../../core/projection';
 import { partnershipIdOf } from '../../signals/event-access';
 import { contextProjection } from '../timeline/context-projection';
@@ -48,11 +49,12 @@ export const participationProjection = contextProjection<ParticipationContext, P
   rowTables: [phasesTable],
   async writeRows(rows, ctx) {
     // Append-only: an occurrence is left once, by one transition applied once with its checkpoint.
-    await ctx.query(
+    await writeJsonRecords(
+      ctx,
       `INSERT INTO ${ctx.table('phases')} (partnership_id, workstream_id, occurrence, phase, entered_position, position, doc)
        SELECT partnership_id, workstream_id, occurrence, phase, entered_position, position, doc
          FROM json_to_recordset($1::json) AS r(partnership_id text, workstream_id text, occurrence integer, phase text, entered_position bigint, position bigint, doc jsonb)`,
-      [JSON.stringify(rows)],
+      rows,
     );
   },
 });

@@ -16,6 +16,7 @@
 import type { PartnershipEventType } from '@trellis/domain';
 import { documentProjection } from '../../core/document-projection';
 import { partnershipIdOf } from '../../signals/event-access';
+import { writeJsonRecords } from '../../core/json-records';
 import type { ProjectionTable } from '../../core/projection';
 import { evolveStalledContext, initialStalledContext, isListedStatus, type StalledContext } from './stalled-workstreams.context';
 import { stallClock, type StalledWorkstreamDoc } from './stalled-workstreams.rules';
@@ -134,12 +135,13 @@ export const stalledWorkstreamsProjection = documentProjection<StalledContext>({
     const t = ctx.table('docs');
     await ctx.query(`DELETE FROM ${t} WHERE partnership_id = ANY($1::text[])`, [[...changed.keys()]]);
     if (rows.length === 0) return;
-    await ctx.query(
+    await writeJsonRecords(
+      ctx,
       `INSERT INTO ${t} (key, doc, position, partnership_id, workstream_id, phase, paused, clock_kind, clock_starts_on)
        SELECT key, doc, position, partnership_id, workstream_id, phase, paused, clock_kind, clock_starts_on
        FROM jsonb_to_recordset($1::jsonb) AS r(key text, doc jsonb, position bigint, partnership_id text, workstream_id text,
                                               phase text, paused boolean, clock_kind text, clock_starts_on date)`,
-      [JSON.stringify(rows)],
+      rows,
     );
   },
 });

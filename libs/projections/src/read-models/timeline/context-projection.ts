@@ -5,15 +5,17 @@
  * after a batch, so these fold a small per-key CONTEXT document and collect rows as they go.
  *
  * Set-based per batch, like `documentProjection`: ONE select of the touched contexts, the fold in
- * memory, ONE upsert of the contexts, then `writeRows` (one statement per row table). `step` is pure
- * — the rows are returned, never pushed into shared state — so one projection value may apply
- * batches of two generations at once (a live runner beside a rebuild).
+ * memory, the upsert of the contexts, and `writeRows` — called every couple of thousand rows as the
+ * fold goes (a statement per row table and ~1 MB of JSON), so a batch's rows are never all held at
+ * once. `step` is pure — the rows are returned, never pushed into shared state — so one projection
+ * value may apply batches of two generations at once (a live runner beside a rebuild).
  *
  * Contexts are stored as `json`, not `jsonb`: a context is only ever read and rewritten whole by
  * its key (no query looks inside it), and every event of its partnership rewrites it, so the
  * cheaper write (the text as given, no conversion to jsonb) is what matters.
  */
 import type { RecordedEvent } from '@trellis/event-store';
+import { writeJsonRecords } from '../../core/json-records';
 import type { Projection, ProjectionContext, ProjectionTable } from '../../core/projection';
 
 export interface ContextStep<Ctx, Row> {
@@ -35,8 +37,17 @@ export interface ContextProjectionOptions<Ctx, Row> {
   step(context: Ctx, event: RecordedEvent): ContextStep<Ctx, Row>;
   /** The row tables (the contexts table is added). */
   readonly rowTables: readonly ProjectionTable[];
-  /** Writes a batch's rows, set-based, in the batch's transaction (called only with rows). */
+  /**
+   * Writes rows of the batch being applied, set-based, in the batch's transaction: called as they
+   * accumulate (every `rowsPerWrite` rows or so, then once for the rest), only with rows.
+   */
   writeRows(rows: readonly Row[], ctx: ProjectionContext): Promise<void>;
+  /**
+   * Rows held before they are written while a batch is folded (default 2,000: about 1 MB of JSON for
+   * the timeline). A whole batch's rows at once — one per event for the timeline — would all be held,
+   * with their JSON, while the batch is written.
+   */
+  readonly rowsPerWrite?: number;
 }
 
 export interface ContextProjection<Ctx, Row> extends Projection {
@@ -54,6 +65,8 @@ export function contextProjection<Ctx, Row>(options: ContextProjectionOptions<Ct
       `ALTER TABLE ${t} SET (fillfactor = 70)`,
     ],
   };
+
+  const rowsPerWrite = Math.max(1, options.rowsPerWrite ?? 2_000);
 
   const foldEvents = (start: Ctx | undefined, key: string, events: readonly RecordedEvent[], rows: Row[]): Ctx | null => {
     let context: Ctx | null | undefined = start;
@@ -102,13 +115,18 @@ export function contextProjection<Ctx, Row>(options: ContextProjectionOptions<Ct
         } else {
           upserts.push({ key, doc: context, position: list[list.length - 1]!.position.toString() });
         }
+        if (rows.length >= rowsPerWrite) {
+          await options.writeRows(rows, ctx);
+          rows.length = 0;
+        }
       }
       if (upserts.length > 0) {
-        await ctx.query(
+        await writeJsonRecords(
+          ctx,
           `INSERT INTO ${t} (key, doc, position)
            SELECT key, doc, position FROM json_to_recordset($1::json) AS r(key text, doc json, position bigint)
            ON CONFLICT (key) DO UPDATE SET doc = EXCLUDED.doc, position = EXCLUDED.position`,
-          [JSON.stringify(upserts)],
+          upserts,
         );
       }
       if (deletes.length > 0) await ctx.query(`DELETE FROM ${t} WHERE key = ANY($1::text[])`, [deletes]);

@@ -17,6 +17,7 @@
  */
 import { PARTNERSHIP_EVENT_TYPES } from '@trellis/domain';
 import { partnershipIdOf } from '../../signals/event-access';
+import { writeJsonRecords } from '../../core/json-records';
 import type { ProjectionTable } from '../../core/projection';
 import { contextProjection } from './context-projection';
 import { initialTimelineContext, stepTimeline, type TimelineContext, type TimelineRow } from './timeline.context';
@@ -61,6 +62,6 @@ export const timelineProjection = contextProjection<TimelineContext, TimelineRow
   async writeRows(rows, ctx) {
     // Append-only: the runtime applies each batch once, in the transaction of its checkpoint, so a
     // position never comes twice — no ON CONFLICT (it would cost a lookup per row).
-    await ctx.query(`INSERT INTO ${ctx.table('events')} SELECT * FROM json_to_recordset($1::json) AS r(${COLUMNS})`, [JSON.stringify(rows)]);
+    await writeJsonRecords(ctx, `INSERT INTO ${ctx.table('events')} SELECT * FROM json_to_recordset($1::json) AS r(${COLUMNS})`, rows);
   },
 });
