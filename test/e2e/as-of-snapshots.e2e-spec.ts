@@ -112,5 +112,8 @@ describe.each([
     expect(plan.base).toBeDefined();
     const read = plan.reads.reduce((n, r) => n + (r.count ?? events.length - Number(r.from)), 0);
     expect(read).toBeLessThan(events.length - plan.base!.events);
+    // A base is frozen, cached or not: a fold that changed it by mistake would throw, not corrupt.
+    const base = (await snapshots.state(partnershipStreamId(id), plan.base!)) as unknown as { workstreams: object };
+    expect(Object.isFrozen(base) && Object.isFrozen(base.workstreams)).toBe(true);
   });
 });

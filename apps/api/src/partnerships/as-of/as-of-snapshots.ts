@@ -5,6 +5,7 @@
  * events. The query itself never waits for this; the next one starts closer to its date.
  */
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import {
   partnershipDecider,
   PARTNERSHIP_STATE_VERSION,
@@ -28,9 +29,8 @@ export class AsOfSnapshots implements OnModuleInit {
   private readonly store: PartnershipSnapshotStore;
   /** Streams being caught up by this process, so two queries do not fold the same stream twice. */
   private readonly catchingUp = new Map<string, Promise<void>>();
-  /** Parsed snapshot states by `stream@revision`, least recently used first, with their JSON size. */
-  private readonly parsed = new Map<string, { readonly state: PartnershipState; readonly size: number }>();
-  private parsedSize = 0;
+  /** Parsed snapshot states by `stream@revision`, weighed by their JSON size; none when the cache is off. */
+  private readonly parsed: LRUCache<string, { readonly state: PartnershipState; readonly size: number }> | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
@@ -38,6 +38,8 @@ export class AsOfSnapshots implements OnModuleInit {
     @Inject(TRELLIS_CONFIG) private readonly config: TrellisConfig,
   ) {
     this.store = new PartnershipSnapshotStore(sql, config.dbSchema, PARTNERSHIP_STATE_VERSION);
+    const maxSize = config.asOfSnapshotCacheMb * 1024 * 1024;
+    this.parsed = maxSize > 0 ? new LRUCache({ maxSize, sizeCalculation: (entry) => Math.max(1, entry.size) }) : undefined;
   }
 
   private get every(): number {
@@ -63,25 +65,13 @@ export class AsOfSnapshots implements OnModuleInit {
    */
   async state(streamId: string, base: SnapshotSummary): Promise<PartnershipState | undefined> {
     const key = `${streamId}@${base.revision}`;
-    const cached = this.parsed.get(key);
-    if (cached) {
-      this.parsed.delete(key); // most recently used last
-      this.parsed.set(key, cached);
-      return cached.state;
-    }
+    const cached = this.parsed?.get(key);
+    if (cached) return cached.state;
     const json = await this.store.state(streamId, base.revision);
     if (json === undefined) return undefined;
     const state = deepFreeze(JSON.parse(json) as PartnershipState);
-    const capacity = this.config.asOfSnapshotCacheMb * 1024 * 1024;
-    if (json.length <= capacity) {
-      this.parsed.set(key, { state, size: json.length });
-      this.parsedSize += json.length;
-      for (const [oldest, entry] of this.parsed) {
-        if (this.parsedSize <= capacity) break;
-        this.parsed.delete(oldest);
-        this.parsedSize -= entry.size;
-      }
-    }
+    // Larger than the whole cache: not kept (lru-cache refuses it).
+    this.parsed?.set(key, { state, size: json.length });
     return state;
   }
 
