@@ -73,7 +73,8 @@ describe.each(SQL_BACKENDS)('PeopleVault on %s', (_name, openBackend) => {
     it('a flipped bit in a ciphertext', async () => {
       const { personId } = await vault.register(ANA);
       await backend.sql.query(
-        `UPDATE ${schema}.people SET display_name_sealed = overlay(display_name_sealed placing '\\x00'::bytea from 20 for 1) WHERE person_id = $1`,
+        // XOR, not overwrite: writing a fixed byte changed nothing when the ciphertext already held it (1 in 256).
+        `UPDATE ${schema}.people SET display_name_sealed = set_byte(display_name_sealed, 19, get_byte(display_name_sealed, 19) # 1) WHERE person_id = $1`,
         [personId],
       );
       expect(await vault.find(personId)).toMatchObject({ personId, status: 'unreadable' });
