@@ -12,6 +12,7 @@ import { badRequest, ProblemException } from '../http/problem';
 import { parseInstant, parseLimit, parseNonNegativeInteger, parsePartnershipId } from '../http/request-parsing';
 import { CSV_HEADER, toCsvRow, toExportedEvent, toNdjsonLine } from '@trellis/event-store';
 import { participantIdsNamedIn } from '../people/person-labels';
+import { encodeView } from './as-of/view-json';
 import { PartnershipQueriesService, type TimeAxis } from './partnership-queries.service';
 
 @ApiTags('Partnerships')
@@ -38,8 +39,8 @@ export class PartnershipReadsController {
     @Param('id') rawId: string,
     @Query('asOf') asOfRaw: unknown,
     @Query('time') timeRaw: unknown,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+    @Res() res: Response,
+  ): Promise<void> {
     const id = parsePartnershipId(rawId);
     if (timeRaw !== undefined && timeRaw !== 'recorded' && timeRaw !== 'occurred') {
       throw badRequest('INVALID_QUERY', 'time must be recorded or occurred', { errors: [{ field: 'query.time', messages: ['must be recorded or occurred'] }] });
@@ -48,11 +49,15 @@ export class PartnershipReadsController {
       if (timeRaw !== undefined) throw badRequest('INVALID_QUERY', 'time needs asOf', { errors: [{ field: 'query.time', messages: ['is only meaningful with asOf'] }] });
       const view = await this.queries.current(id);
       res.setHeader('ETag', `W/"${view.revision}"`);
-      return view;
+      res.json(view);
+      return;
     }
     const asOf = parseInstant(asOfRaw);
     if (!asOf.ok) throw badRequest('INVALID_QUERY', `asOf ${asOf.message}`, { errors: [{ field: 'query.asOf', messages: [asOf.message] }] });
-    return this.queries.asOf(id, asOf.iso, (timeRaw as TimeAxis | undefined) ?? 'recorded');
+    const view = await this.queries.asOf(id, asOf.iso, (timeRaw as TimeAxis | undefined) ?? 'recorded');
+    // The same JSON as `res.json(view)`, reusing the encoding of what the answer shares with its snapshot.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.send(encodeView(view));
   }
 
   @Get(':id/history')

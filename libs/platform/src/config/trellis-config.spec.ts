@@ -39,7 +39,7 @@ describe('loadConfig', () => {
         bodyLimitBytes: 256 * 1024,
         commandConflictRetries: 10,
         idempotencyTtlHours: 24,
-        asOfSnapshotEvery: 1000,
+        asOfSnapshotEvery: 500,
         asOfSnapshotCacheMb: 16,
         poolSize: 10,
         webhooks: {

@@ -205,7 +205,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<TrellisCon
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     commandConflictRetries: int('COMMAND_CONFLICT_RETRIES', 10, 0, 50),
     idempotencyTtlHours: int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
-    asOfSnapshotEvery: int('ASOF_SNAPSHOT_EVERY', 1_000, 0, 1_000_000),
+    asOfSnapshotEvery: int('ASOF_SNAPSHOT_EVERY', 500, 0, 1_000_000),
     asOfSnapshotCacheMb: int('ASOF_SNAPSHOT_CACHE_MB', 16, 0, 4_096),
     poolSize: int('DATABASE_POOL_SIZE', 10, 1, 200),
     webhooks: {

@@ -16,6 +16,7 @@ import { SQL_CLIENT, TRELLIS_CONFIG, type TrellisConfig } from '@trellis/platfor
 import { fromRecorded } from '../partnership-envelope';
 import { planAsOf, type AsOfPlan, type SnapshotSummary, type TimeAxis } from './as-of-plan';
 import { PartnershipSnapshotStore } from './partnership-snapshots.store';
+import { freezeSnapshotState } from './view-json';
 
 /** The two times of an event as asOf compares them (`occurredAt` defaults to `recordedAt`). */
 export function eventTimes(event: RecordedEvent): { recordedAt: string; occurredAt: string } {
@@ -61,7 +62,8 @@ export class AsOfSnapshots implements OnModuleInit {
    * The stored state of a plan's base, or undefined when it was removed in between. Parsed states
    * are kept in memory (up to ASOF_SNAPSHOT_CACHE_MB of their JSON, least recently used out first)
    * and frozen: folds start from them without changing them (the folder copies what it did not build),
-   * and a change by mistake would throw rather than corrupt later answers.
+   * and a change by mistake would throw rather than corrupt later answers. Answers reuse the JSON of
+   * the parts they share with them (view-json.ts).
    */
   async state(streamId: string, base: SnapshotSummary): Promise<PartnershipState | undefined> {
     const key = `${streamId}@${base.revision}`;
@@ -69,7 +71,7 @@ export class AsOfSnapshots implements OnModuleInit {
     if (cached) return cached.state;
     const json = await this.store.state(streamId, base.revision);
     if (json === undefined) return undefined;
-    const state = deepFreeze(JSON.parse(json) as PartnershipState);
+    const state = freezeSnapshotState(JSON.parse(json) as PartnershipState);
     // Larger than the whole cache: not kept (lru-cache refuses it).
     this.parsed?.set(key, { state, size: json.length });
     return state;
@@ -129,12 +131,4 @@ export class AsOfSnapshots implements OnModuleInit {
       segment = 0;
     }
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
