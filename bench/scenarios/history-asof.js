@@ -113,7 +113,7 @@ module.exports = {
         '  request sent → whole body received and parsed. The whole history as JSON pages of 1,000 (the largest page,',
         '  following `nextAfterRevision`), as one NDJSON export, and `GET /partnerships/:id?asOf=<date>&time=recorded|occurred`',
         '  at four dates (a tenth, half and nine tenths of the way through the history, and after its end) in turn. asOf',
-        '  starts from the engine\'s stored snapshots (every `ASOF_SNAPSHOT_EVERY` = 1,000 events by default; docs/architecture.md',
+        '  starts from the engine\'s stored snapshots (every `ASOF_SNAPSHOT_EVERY` = 500 events by default; docs/architecture.md',
         '  "asOf snapshots"). Each round empties the snapshot table first: its first asOf folds the whole stream and starts',
         '  the engine\'s catch-up in the background (shown as its own row), which the warm-up covers.',
         '- **reference, in-process, no HTTP**: one plain `SELECT` of the 10,000 rows with the store\'s columns, parsed by `pg`',
