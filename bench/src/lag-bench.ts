@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 import { createPostgresEventStore, PgSqlClient } from '@trellis/event-store';
-import { ProjectionRegistry, ProjectionRunner, READ_MODEL_PROJECTIONS } from '@trellis/projections';
+import { ProjectionRegistry, ProjectionRunner, READ_MODEL_PROJECTIONS, WORKER_LINGER_MS } from '@trellis/projections';
 import { HISTORY_TEMPLATES, TestLog, toAppend, type LogCommand, type PartnershipLog } from '@trellis/projections/testing';
 
 export interface LagOptions {
@@ -52,7 +52,7 @@ export async function measureLag(options: LagOptions): Promise<LagResult> {
   const runners = READ_MODEL_PROJECTIONS.map(async (p, i) => {
     // Like the worker's run jobs: a slice ends (time slice, lost lease), the next one starts.
     while (!stopping) {
-      const runner = new ProjectionRunner(store, registry, p, `bench-${i}-${uuidv7()}`, { maxRunMs: 3_600_000 });
+      const runner = new ProjectionRunner(store, registry, p, `bench-${i}-${uuidv7()}`, { maxRunMs: 3_600_000, lingerMs: WORKER_LINGER_MS });
       await runner.run(() => stopping);
     }
   });

@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@trellis/event-store';
 import { JobSchedulerKeeper, QUEUES } from '@trellis/platform';
-import { ProjectionRunner, type RunOutcome } from '../runtime/projection-runner';
+import { ProjectionRunner, WORKER_LINGER_MS, type RunOutcome } from '../runtime/projection-runner';
 import { ProjectionRebuilder, RebuildAlreadyRunningError, RebuildInterruptedError, type RebuildOutcome } from '../runtime/projection-rebuilder';
 import { ProjectionsService } from './projections.service';
 import { PROJECTION_JOBS, type RebuildJobData, type RunJobData } from './projections.tokens';
@@ -29,6 +29,8 @@ const RUN_EVERY_MS = 3_000;
 const JOB_LOCK_MS = positiveInt(process.env['PROJECTION_JOB_LOCK_MS'], 30_000);
 /** A live runner's lease: how soon another worker takes over a projection whose runner died. */
 const LEASE_MS = positiveInt(process.env['PROJECTION_LEASE_MS'], 15_000);
+/** Under a steady stream, at most one batch per runner per this long (ProjectionRunner `lingerMs`); 0 turns it off. */
+const LINGER_MS = nonNegativeInt(process.env['PROJECTION_LINGER_MS'], WORKER_LINGER_MS);
 /** Events per rebuild batch (one transaction); larger is faster and uses more memory. */
 const REBUILD_BATCH = positiveInt(process.env['PROJECTION_REBUILD_BATCH'], 10_000);
 
@@ -99,7 +101,7 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
     // One lease owner per job, not per process: the scheduler offers a new run job every few
     // seconds while a slice may still be running here, and that job must find the lease busy.
     const owner = `${this.owner}:${job.id ?? randomBytes(4).toString('hex')}`;
-    const runner = new ProjectionRunner(this.store, this.projections.registry, projection, owner, { leaseMs: LEASE_MS }, this.logger);
+    const runner = new ProjectionRunner(this.store, this.projections.registry, projection, owner, { leaseMs: LEASE_MS, lingerMs: LINGER_MS }, this.logger);
     const outcome = await runner.run(() => this.closing);
     if (outcome === 'outdated') await this.rebuildForVersion([projection.name]);
     // The next slice at once (on whichever worker takes the job), not at the scheduler's next tick: a
@@ -136,6 +138,11 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
   }
 }
 
+
+function nonNegativeInt(raw: string | undefined, fallback: number): number {
+  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= 10_000 ? n : fallback;
+}
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   const n = raw === undefined ? NaN : Number(raw);

@@ -21,7 +21,18 @@ export interface RunnerOptions {
   readonly maxRunMs?: number;
   /** How often an idle filtered runner records the position it has scanned to (default 1 s). */
   readonly idleCheckpointMs?: number;
+  /**
+   * Under a steady stream, at most one batch per this long (default 0: none): after a batch, the
+   * runner reads on only this long after it read the previous one, so the events that arrived
+   * meanwhile go into one transaction instead of one each. An event after a quiet spell is read at
+   * once; under load it waits at most this long. Every live runner reads `$all` and commits for every
+   * append it sees, and on a busy single process those reads and commits were most of the CPU.
+   */
+  readonly lingerMs?: number;
 }
+
+/** The `lingerMs` of the worker's live runners unless `PROJECTION_LINGER_MS` says otherwise. */
+export const WORKER_LINGER_MS = 50;
 
 export type RunOutcome = 'busy' | 'stopped' | 'time-slice-over' | 'lease-lost' | 'superseded' | 'outdated' | 'rebuilding-version' | 'failing';
 
@@ -38,6 +49,7 @@ export class ProjectionRunner {
   private readonly flushMs: number;
   private readonly maxRunMs: number;
   private readonly idleCheckpointMs: number;
+  private readonly lingerMs: number;
 
   constructor(
     private readonly store: EventStore,
@@ -52,6 +64,7 @@ export class ProjectionRunner {
     this.flushMs = options.flushMs ?? 10;
     this.maxRunMs = options.maxRunMs ?? 60_000;
     this.idleCheckpointMs = options.idleCheckpointMs ?? 1_000;
+    this.lingerMs = options.lingerMs ?? 0;
   }
 
   /**
@@ -72,6 +85,7 @@ export class ProjectionRunner {
     let scanned = checkpoint;
     let lastIdleCheckpointAt = 0;
     let renewedAt = Date.now();
+    let lastBatchAt = 0;
     const started = Date.now();
 
     const subscription = this.store.subscribeAll({
@@ -96,7 +110,10 @@ export class ProjectionRunner {
           renewedAt = Date.now();
         }
 
+        const linger = lastBatchAt + this.lingerMs - Date.now();
+        if (linger > 0) await sleep(linger);
         const batch = await batcher.next(this.batchSize, this.flushMs, Math.min(1_000, this.leaseMs / 6));
+        if (batch.length > 0) lastBatchAt = Date.now();
         if (batch.length === 0) {
           // Idle. A filtered runner may have scanned past events it does not read: record that,
           // so its lag reads zero and a restart does not rescan them (throttled).

@@ -145,6 +145,54 @@ describe('live runner', () => {
     expect(row.lastBatchLagMs).toEqual(expect.any(Number));
   });
 
+  it('with lingerMs, applies a steady stream in at most one batch per linger, and an event after a quiet spell at once', async () => {
+    const batches: Array<{ at: number; size: number }> = [];
+    const base = applied();
+    const p: Projection = {
+      ...base,
+      async apply(events, ctx) {
+        batches.push({ at: Date.now(), size: events.length });
+        await base.apply(events, ctx);
+      },
+    };
+    await registry.ensure([p]);
+    const lingerMs = 300;
+    let stop = false;
+    const running = new ProjectionRunner(store, registry, p, 'lingering', { lingerMs }).run(() => stop);
+    const waitForRows = async (rows: number) => {
+      for (let i = 0; i < 300 && (await liveRows()) < rows; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+
+    // Quiet: the first event is applied without waiting for the linger.
+    const quietAt = Date.now();
+    await appendCounted(1);
+    await waitForRows(1);
+    expect(Date.now() - quietAt).toBeLessThan(lingerMs);
+    // Right after a batch: the next one waits for the linger.
+    await appendCounted(1);
+    await new Promise((r) => setTimeout(r, lingerMs / 3));
+    expect(await liveRows()).toBe(1);
+    await waitForRows(2);
+    expect(batches[1]!.at - batches[0]!.at).toBeGreaterThanOrEqual(lingerMs - 5);
+
+    // A steady stream (an append every ~10 ms for ~1.5 s): batches at least a linger apart, every event once.
+    const streamFrom = batches.length;
+    const streamStart = Date.now();
+    let appended = 0;
+    while (Date.now() - streamStart < 1_500) {
+      await appendCounted(1);
+      appended += 1;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitForRows(2 + appended);
+    stop = true;
+    expect(await running).toBe('stopped');
+    expect(await liveRows()).toBe(2 + appended);
+    const stream = batches.slice(streamFrom);
+    for (let i = 1; i < stream.length; i++) expect(stream[i]!.at - stream[i - 1]!.at).toBeGreaterThanOrEqual(lingerMs - 5);
+    expect(stream.length).toBeLessThan(appended / 5);
+  });
+
   it('lets exactly one of several concurrent runners work; the others find it busy', async () => {
     const p = applied(1, { slow: 5 });
     await registry.ensure([p]);
