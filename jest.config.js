@@ -18,6 +18,8 @@ const common = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Test-wide environment defaults (the linger of live followers off): see the file.
+  setupFiles: ['<rootDir>/test/support/jest-env.ts'],
 };
 
 module.exports = {

@@ -46,6 +46,8 @@ export interface FollowerOptions {
   readonly flushMs: number;
   /** End the time slice after this long, so the work can move between replicas. */
   readonly maxRunMs: number;
+  /** Under a steady stream, at most one batch per this long (ProjectionRunner's `lingerMs`; default 0). */
+  readonly lingerMs?: number;
 }
 
 export interface FollowerStep<Result> {
@@ -78,6 +80,7 @@ export async function followFenced<Result>(
   let checkpoint = lease.checkpoint;
   let renewedAt = Date.now();
   let housekeptAt = 0;
+  let lastBatchAt = 0;
   const started = Date.now();
   const subscription = store.subscribeAll({ after: checkpoint });
   const batcher = new EventBatcher(subscription[Symbol.asyncIterator]());
@@ -95,11 +98,14 @@ export async function followFenced<Result>(
         await step.housekeeping.run();
         housekeptAt = Date.now();
       }
+      const linger = lastBatchAt + (options.lingerMs ?? 0) - Date.now();
+      if (linger > 0) await sleep(linger);
       const batch = await batcher.next(options.batchSize, options.flushMs, Math.min(1_000, options.leaseMs / 6));
       if (batch.length === 0) {
         if (batcher.exhausted) return (outcome = 'stopped');
         continue;
       }
+      lastBatchAt = Date.now();
       const from = checkpoint;
       const to = batch[batch.length - 1]!.position;
       let result: Result;

@@ -343,6 +343,33 @@ describe('fenced follower (not a read model: the webhook dispatcher, the reminde
     expect((await registry.list()).map((r) => r.name)).toEqual(['applied', 'follower']);
   });
 
+  it('with lingerMs, commits a steady stream at most once per linger, every event once', async () => {
+    await registry.ensure([followerRegistration('follower')]);
+    const lingerMs = 250;
+    const batches: Array<{ at: number; size: number }> = [];
+    const step: FollowerStep<void> = {
+      name: 'follower',
+      label: 'Test follower',
+      apply: async (_tx, batch) => void batches.push({ at: Date.now(), size: batch.length }),
+    };
+    let stop = false;
+    const running = followFenced(store, registry, step, 'f-linger', { ...OPTIONS, batchSize: 500, lingerMs }, () => stop);
+    let appended = 0;
+    const streamStart = Date.now();
+    while (Date.now() - streamStart < 1_200) {
+      await appendCounted(1);
+      appended += 1;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const head = await store.headPosition();
+    for (let i = 0; i < 200 && (await registry.get('follower'))!.checkpoint < head; i++) await new Promise((r) => setTimeout(r, 25));
+    stop = true;
+    expect(await running).toBe('stopped');
+    expect(batches.reduce((a, b) => a + b.size, 0)).toBe(appended);
+    for (let i = 1; i < batches.length; i++) expect(batches[i]!.at - batches[i - 1]!.at).toBeGreaterThanOrEqual(lingerMs - 5);
+    expect(batches.length).toBeLessThan(appended / 5);
+  });
+
   it('records a failing batch as lastError, ends the slice and does not move past it', async () => {
     await registry.ensure([followerRegistration('follower')]);
     await appendCounted(5);

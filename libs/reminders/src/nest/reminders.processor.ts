@@ -52,7 +52,7 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
   ) {
     super();
     const registry = new ProjectionRegistry(sql, config.dbSchema);
-    this.scheduler = new ReminderScheduler(store, registry, states, queue, reminders.settings, { leaseMs: reminders.schedulerLeaseMs }, this.logger);
+    this.scheduler = new ReminderScheduler(store, registry, states, queue, reminders.settings, { leaseMs: reminders.schedulerLeaseMs, lingerMs: reminders.schedulerLingerMs }, this.logger);
     const issuer = new ReminderIssuer(store, states, queue, reminders.settings, reminders.smtp !== undefined);
     const mailer = reminders.smtp ? new ReminderMailer(store, resolver, createTransport(reminders.smtp.url), reminders.smtp.from, this.logger) : undefined;
     this.handler = new ReminderJobHandler(this.scheduler, issuer, mailer, this.owner, () => this.closing, this.logger);

@@ -16,12 +16,13 @@ const problemsOf = (env: Record<string, string>): string[] => {
 };
 
 describe('loadReminderConfig', () => {
-  it('defaults: real time, no e-mail, no routes, a 15 s lease', () => {
+  it('defaults: real time, no e-mail, no routes, a 15 s lease, a 200 ms linger', () => {
     const c = loadReminderConfig({});
     expect(c.settings.timeScale).toBe(1);
     expect(c.smtp).toBeUndefined();
     expect(c.routes).toEqual({ roles: {}, organizations: {}, fallback: [] });
     expect(c.schedulerLeaseMs).toBe(15_000);
+    expect(c.schedulerLingerMs).toBe(200);
   });
 
   it('reads SMTP, the time scale, a policy’s days, routes and the fallback', () => {
@@ -33,12 +34,14 @@ describe('loadReminderConfig', () => {
       REMINDER_RECIPIENTS: JSON.stringify({ roles: { co_leads: 'Leads@District.example' }, organizations: { 'org-1': { '*': ['o@x.example'] } } }),
       REMINDER_FALLBACK_EMAIL: 'ops@x.example, ops2@x.example',
       REMINDER_SCHEDULER_LEASE_MS: '5000',
+      REMINDER_SCHEDULER_LINGER_MS: '0',
     });
     expect(c.smtp).toEqual({ url: 'smtp://mail.example:587', from: 'RPP office <rpp@district.example>' });
     expect(c.settings.timeScale).toBeCloseTo(1 / 86400);
     expect(c.settings.policies['R-10'].days).toEqual([14, 28]);
     expect(c.routes).toEqual({ roles: { co_leads: ['leads@district.example'] }, organizations: { 'org-1': { '*': ['o@x.example'] } }, fallback: ['ops@x.example', 'ops2@x.example'] });
     expect(c.schedulerLeaseMs).toBe(5_000);
+    expect(c.schedulerLingerMs).toBe(0);
     expect(loadReminderConfig({ SMTP_URL: 'smtps://mail.example' }).smtp?.from).toBe(DEFAULT_SMTP_FROM);
   });
 
@@ -58,6 +61,7 @@ describe('loadReminderConfig', () => {
       REMINDER_RECIPIENTS: JSON.stringify({ roles: { chair: ['a@x.example'], co_leads: ['nope'] }, extra: 1 }),
       REMINDER_FALLBACK_EMAIL: 'bad',
       REMINDER_SCHEDULER_LEASE_MS: '10',
+      REMINDER_SCHEDULER_LINGER_MS: '-5',
     });
     expect(problems).toEqual([
       expect.stringContaining('REMINDER_TIME_SCALE'),
@@ -69,6 +73,7 @@ describe('loadReminderConfig', () => {
       expect.stringContaining('REMINDER_RECIPIENTS.roles.co_leads holds "nope"'),
       expect.stringContaining('REMINDER_FALLBACK_EMAIL names "bad"'),
       expect.stringContaining('REMINDER_SCHEDULER_LEASE_MS="10"'),
+      expect.stringContaining('REMINDER_SCHEDULER_LINGER_MS="-5"'),
     ]);
   });
 

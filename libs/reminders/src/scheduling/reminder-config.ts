@@ -32,6 +32,8 @@ export interface ReminderConfig {
   readonly routes: RecipientRoutes;
   /** The scheduler's lease (renewed at a third of it). */
   readonly schedulerLeaseMs: number;
+  /** Under a steady stream of appends, at most one scheduler batch per this long (0: none). */
+  readonly schedulerLingerMs: number;
 }
 
 export const REMINDER_CONFIG = Symbol('REMINDER_CONFIG');
@@ -101,6 +103,14 @@ export function loadReminderConfig(env: Env = process.env): ReminderConfig {
     else schedulerLeaseMs = n;
   }
 
+  const lingerRaw = env['REMINDER_SCHEDULER_LINGER_MS']?.trim();
+  let schedulerLingerMs = 200;
+  if (lingerRaw) {
+    const n = Number(lingerRaw);
+    if (!Number.isInteger(n) || n < 0 || n > 60_000) problems.push(`REMINDER_SCHEDULER_LINGER_MS=${JSON.stringify(lingerRaw)} must be an integer between 0 and 60000`);
+    else schedulerLingerMs = n;
+  }
+
   if (problems.length > 0 || settings === undefined) throw new ConfigError(problems);
-  return { settings, ...(smtp ? { smtp } : {}), routes, schedulerLeaseMs };
+  return { settings, ...(smtp ? { smtp } : {}), routes, schedulerLeaseMs, schedulerLingerMs };
 }

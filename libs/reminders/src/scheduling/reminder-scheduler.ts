@@ -48,6 +48,11 @@ export interface SchedulerOptions {
   readonly maxRunMs?: number;
   /** How often rows left unreconciled are looked for (default 5 s). */
   readonly sweepMs?: number;
+  /**
+   * Under a steady stream, at most one batch per this long (default 0): the appends of a busy
+   * partnership fold into one row write and one reconciliation instead of one each.
+   */
+  readonly lingerMs?: number;
   /** How often every active row's jobs are re-added (default 15 min; the first slice of a process does it too). */
   readonly resyncMs?: number;
   /** The longest job delay: later due times are reached in hops (default MAX_REMINDER_JOB_DELAY_MS). */
@@ -65,6 +70,7 @@ export class ReminderScheduler {
   private readonly flushMs: number;
   private readonly maxRunMs: number;
   private readonly sweepMs: number;
+  private readonly lingerMs: number;
   private readonly resyncMs: number;
   private readonly maxDelayMs: number;
   private readonly now: () => number;
@@ -84,6 +90,7 @@ export class ReminderScheduler {
     this.flushMs = options.flushMs ?? 5;
     this.maxRunMs = options.maxRunMs ?? 60_000;
     this.sweepMs = options.sweepMs ?? 5_000;
+    this.lingerMs = options.lingerMs ?? 0;
     this.resyncMs = options.resyncMs ?? 15 * 60_000;
     this.maxDelayMs = options.maxDelayMs ?? MAX_REMINDER_JOB_DELAY_MS;
     this.now = options.now ?? Date.now;
@@ -127,7 +134,7 @@ export class ReminderScheduler {
         },
       },
       owner,
-      { batchSize: this.batchSize, leaseMs: this.leaseMs, flushMs: this.flushMs, maxRunMs: this.maxRunMs },
+      { batchSize: this.batchSize, leaseMs: this.leaseMs, flushMs: this.flushMs, maxRunMs: this.maxRunMs, lingerMs: this.lingerMs },
       shouldStop,
       this.logger,
     );

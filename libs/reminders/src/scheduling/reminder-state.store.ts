@@ -146,24 +146,30 @@ export class ReminderStateStore {
 
   /** Writes folded rows, marking them as needing reconciliation (in the consumer's batch transaction). */
   async save(executor: SqlExecutor, rows: readonly ReminderStateRow[]): Promise<void> {
-    for (const r of rows) {
-      await executor.query(
-        `INSERT INTO ${this.table} (partnership_id, state, partnership_revision, reminders_revision, position, jobs, reconciled, has_clocks, updated_at)
-         VALUES ($1, $2::jsonb, $3::bigint, $4::bigint, $5::bigint, $6::jsonb, false, $7, now())
-         ON CONFLICT (partnership_id) DO UPDATE SET state = EXCLUDED.state, partnership_revision = EXCLUDED.partnership_revision,
-           reminders_revision = EXCLUDED.reminders_revision, position = EXCLUDED.position, reconciled = false,
-           has_clocks = EXCLUDED.has_clocks, updated_at = now()`,
-        [
-          r.partnershipId,
-          JSON.stringify(r.state),
-          r.partnershipRevision.toString(),
-          r.remindersRevision.toString(),
-          r.position.toString(),
-          JSON.stringify(r.jobs),
-          Object.keys(r.state.clocks).length > 0,
-        ],
-      );
-    }
+    if (rows.length === 0) return;
+    // One statement for the batch (one row per partnership: the fold groups by partnership).
+    await executor.query(
+      `INSERT INTO ${this.table} (partnership_id, state, partnership_revision, reminders_revision, position, jobs, reconciled, has_clocks, updated_at)
+       SELECT partnership_id, state, partnership_revision, reminders_revision, position, jobs, false, has_clocks, now()
+         FROM jsonb_to_recordset($1::jsonb) AS r(partnership_id text, state jsonb, partnership_revision bigint, reminders_revision bigint,
+                                                 position bigint, jobs jsonb, has_clocks boolean)
+       ON CONFLICT (partnership_id) DO UPDATE SET state = EXCLUDED.state, partnership_revision = EXCLUDED.partnership_revision,
+         reminders_revision = EXCLUDED.reminders_revision, position = EXCLUDED.position, reconciled = false,
+         has_clocks = EXCLUDED.has_clocks, updated_at = now()`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({
+            partnership_id: r.partnershipId,
+            state: r.state,
+            partnership_revision: r.partnershipRevision.toString(),
+            reminders_revision: r.remindersRevision.toString(),
+            position: r.position.toString(),
+            jobs: r.jobs,
+            has_clocks: Object.keys(r.state.clocks).length > 0,
+          })),
+        ),
+      ],
+    );
   }
 
   /** Records the jobs scheduled for the row as folded up to `position`; false when it changed meanwhile. */
