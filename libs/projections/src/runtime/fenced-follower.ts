@@ -98,7 +98,8 @@ export async function followFenced<Result>(
         await step.housekeeping.run();
         housekeptAt = Date.now();
       }
-      const linger = lastBatchAt + (options.lingerMs ?? 0) - Date.now();
+      // Never so long that the lease (renewed at a third of it) could lapse while the follower waits.
+      const linger = lastBatchAt + Math.min(options.lingerMs ?? 0, options.leaseMs / 6) - Date.now();
       if (linger > 0) await sleep(linger);
       const batch = await batcher.next(options.batchSize, options.flushMs, Math.min(1_000, options.leaseMs / 6));
       if (batch.length === 0) {

@@ -64,7 +64,8 @@ export class ProjectionRunner {
     this.flushMs = options.flushMs ?? 10;
     this.maxRunMs = options.maxRunMs ?? 60_000;
     this.idleCheckpointMs = options.idleCheckpointMs ?? 1_000;
-    this.lingerMs = options.lingerMs ?? 0;
+    // Never so long that the lease (renewed at a third of it) could lapse while the runner waits.
+    this.lingerMs = Math.min(options.lingerMs ?? 0, this.leaseMs / 6);
   }
 
   /**
