@@ -26,13 +26,13 @@ const RUN_EVERY_MS = 3_000;
  * often stalled jobs are looked for: together, the longest a dead worker's rebuild waits before
  * another worker resumes it. Read once at start-up (decorator options are static).
  */
-const JOB_LOCK_MS = positiveInt(process.env['PROJECTION_JOB_LOCK_MS'], 30_000);
+const JOB_LOCK_MS = envInt(process.env['PROJECTION_JOB_LOCK_MS'], 30_000, 1_000);
 /** A live runner's lease: how soon another worker takes over a projection whose runner died. */
-const LEASE_MS = positiveInt(process.env['PROJECTION_LEASE_MS'], 15_000);
+const LEASE_MS = envInt(process.env['PROJECTION_LEASE_MS'], 15_000, 1_000);
 /** Under a steady stream, at most one batch per runner per this long (ProjectionRunner `lingerMs`); 0 turns it off. */
-const LINGER_MS = nonNegativeInt(process.env['PROJECTION_LINGER_MS'], WORKER_LINGER_MS);
+const LINGER_MS = envInt(process.env['PROJECTION_LINGER_MS'], WORKER_LINGER_MS, 0, 10_000);
 /** Events per rebuild batch (one transaction); larger is faster and uses more memory. */
-const REBUILD_BATCH = positiveInt(process.env['PROJECTION_REBUILD_BATCH'], 10_000);
+const REBUILD_BATCH = envInt(process.env['PROJECTION_REBUILD_BATCH'], 10_000, 1_000);
 
 @Processor(QUEUES.projections, {
   // Runners are long-lived jobs (one per projection) plus rebuilds.
@@ -139,12 +139,8 @@ export class ProjectionsProcessor extends WorkerHost implements OnApplicationBoo
 }
 
 
-function nonNegativeInt(raw: string | undefined, fallback: number): number {
+/** An integer setting read at start-up: the fallback when unset, blank, not an integer or out of [min, max]. */
+function envInt(raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  return Number.isInteger(n) && n >= 0 && n <= 10_000 ? n : fallback;
-}
-
-function positiveInt(raw: string | undefined, fallback: number): number {
-  const n = raw === undefined ? NaN : Number(raw);
-  return Number.isInteger(n) && n >= 1_000 ? n : fallback;
+  return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
 }

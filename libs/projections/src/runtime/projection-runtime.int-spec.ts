@@ -193,6 +193,23 @@ describe('live runner', () => {
     expect(stream.length).toBeLessThan(appended / 5);
   });
 
+  it('caps the linger at a sixth of the lease, so a long one cannot let the lease lapse', async () => {
+    const p = applied();
+    await registry.ensure([p]);
+    let stop = false;
+    // Lease 1.2 s: a 10 s linger is cut to 200 ms.
+    const running = new ProjectionRunner(store, registry, p, 'capped', { leaseMs: 1_200, lingerMs: 10_000 }).run(() => stop);
+    await appendCounted(1);
+    for (let i = 0; i < 300 && (await liveRows()) < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    const second = Date.now();
+    await appendCounted(1);
+    for (let i = 0; i < 300 && (await liveRows()) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await liveRows()).toBe(2);
+    expect(Date.now() - second).toBeLessThan(1_200);
+    stop = true;
+    expect(await running).toBe('stopped');
+  });
+
   it('lets exactly one of several concurrent runners work; the others find it busy', async () => {
     const p = applied(1, { slow: 5 });
     await registry.ensure([p]);

@@ -95,22 +95,19 @@ export function loadReminderConfig(env: Env = process.env): ReminderConfig {
   for (const address of fallback) if (!isEmailAddress(address)) problems.push(`REMINDER_FALLBACK_EMAIL names ${JSON.stringify(address)}, which is not an e-mail address`);
   if (fallback.length > 0) routes = { ...routes, fallback: [...new Set([...routes.fallback, ...fallback.map((a) => a.toLowerCase())])] };
 
-  const leaseRaw = env['REMINDER_SCHEDULER_LEASE_MS']?.trim();
-  let schedulerLeaseMs = 15_000;
-  if (leaseRaw) {
-    const n = Number(leaseRaw);
-    if (!Number.isInteger(n) || n < 1_000 || n > 600_000) problems.push(`REMINDER_SCHEDULER_LEASE_MS=${JSON.stringify(leaseRaw)} must be an integer between 1000 and 600000`);
-    else schedulerLeaseMs = n;
-  }
-
-  const lingerRaw = env['REMINDER_SCHEDULER_LINGER_MS']?.trim();
-  let schedulerLingerMs = 200;
-  if (lingerRaw) {
-    const n = Number(lingerRaw);
-    if (!Number.isInteger(n) || n < 0 || n > 60_000) problems.push(`REMINDER_SCHEDULER_LINGER_MS=${JSON.stringify(lingerRaw)} must be an integer between 0 and 60000`);
-    else schedulerLingerMs = n;
-  }
+  const schedulerLeaseMs = intSetting(env, 'REMINDER_SCHEDULER_LEASE_MS', 15_000, 1_000, 600_000, problems);
+  const schedulerLingerMs = intSetting(env, 'REMINDER_SCHEDULER_LINGER_MS', 200, 0, 60_000, problems);
 
   if (problems.length > 0 || settings === undefined) throw new ConfigError(problems);
   return { settings, ...(smtp ? { smtp } : {}), routes, schedulerLeaseMs, schedulerLingerMs };
+}
+
+/** An integer setting in [min, max]; the default when unset, and a problem (not a guess) when malformed. */
+function intSetting(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  problems.push(`${name}=${JSON.stringify(raw)} must be an integer between ${min} and ${max}`);
+  return fallback;
 }
